@@ -1,0 +1,278 @@
+"""Instance configuration: one YAML file, a ``defaults:`` block and a list of instances.
+
+It is read at DAG parse time, so it must be cheap and must not touch any database or network;
+a bad file fails with one message naming the instance and the key, before any DAG exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DIMENSIONS = ("OBJ", "TEXT", "SQLPLAN", "SQLSTAT")
+_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(ValueError):
+    """The instance configuration is invalid; the message names the file, instance and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SlowlogSource(_Strict):
+    """Where ``ingest_slowlog`` reads the window's slow log from."""
+
+    source: Literal["file", "table", "performance_schema", "pt_history", "none"] = "file"
+    paths: list[str] = Field(default_factory=list, description="file paths or globs; rotated and .gz files too")
+    timezone: str = Field("UTC", description="zone of slow-log timestamps written without an offset")
+    table: str = "mysql.slow_log"
+
+    @model_validator(mode="after")
+    def _paths_for_files(self) -> "SlowlogSource":
+        if self.source == "file" and not self.paths:
+            raise ValueError("source 'file' needs 'paths' (a list of files or globs)")
+        return self
+
+
+class CaptureSettings(_Strict):
+    top_n: int = Field(50, ge=1, le=10000, description="statements explained per window, by total query time")
+    text_limit: int = Field(1000, ge=1, le=100000, description="statements given to TEXT analysis")
+    explain_timeout_ms: int = Field(5000, ge=100, le=600000)
+
+
+class RuleOverride(_Strict):
+    status: Literal["ON", "OFF"] | None = None
+    weight: float | None = Field(None, ge=0)
+    max_score: float | None = Field(None, ge=0)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        # YAML 1.1 reads bare ON/OFF as booleans; accept them as the user meant.
+        if value is True:
+            return "ON"
+        if value is False:
+            return "OFF"
+        return value.upper() if isinstance(value, str) else value
+
+
+class Exclusion(_Strict):
+    """Objects (``schema.table``, globs allowed) or statement checksums ignored by some or all rules."""
+
+    rules: list[str] = Field(default_factory=lambda: ["*"])
+    objects: list[str] = Field(default_factory=list)
+    checksums: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+
+class Alerting(_Strict):
+    notifier: Literal["log", "smtp"] = "log"
+    to: list[str] = Field(default_factory=list)
+    smtp_conn_id: str = "smtp_default"
+    score_below: float | None = Field(None, ge=0, le=100, description="alert when the overall score is below")
+
+
+class Retries(_Strict):
+    retries: int = Field(2, ge=0, le=20)
+    retry_delay_seconds: float = Field(60, gt=0)
+    exponential_backoff: float = Field(2.0, ge=0, description="delay multiplier per try (0 = constant)")
+    max_retry_delay_seconds: float = Field(3600, gt=0)
+
+
+class InstanceConfig(_Strict):
+    id: str
+    db_type: Literal["mysql", "oracle"]
+    conn_id: str
+    schemas: list[str] = Field(min_length=1)
+    description: str = ""
+    schedule: str | None = "0 2 * * *"
+    timezone: str = "UTC"
+    start_date: str = "2026-01-01"
+    catchup: bool = False
+    max_active_runs: int = Field(1, ge=1)
+    tags: list[str] = Field(default_factory=list)
+    slowlog: SlowlogSource | None = None
+    capture: CaptureSettings = CaptureSettings()
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    alerting: Alerting = Alerting()
+    retry: Retries = Retries()
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID_RE.match(value):
+            raise ValueError("must be letters, digits, '_', '.' or '-' (at most 64), as it becomes the DAG id")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import pendulum
+
+        try:
+            pendulum.timezone(value)
+        except Exception as exc:  # pendulum raises its own InvalidTimezone
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is None or value.startswith("@"):
+            return value
+        from croniter import croniter
+
+        if not croniter.is_valid(value):
+            raise ValueError(f"not a valid cron expression: {value!r}")
+        return value
+
+    @field_validator("start_date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ValueError(f"must be an ISO date like 2026-01-01, got {value!r}") from exc
+        return str(value)
+
+    @model_validator(mode="after")
+    def _slowlog_for_mysql(self) -> "InstanceConfig":
+        if self.db_type == "oracle" and self.slowlog is not None and self.slowlog.source != "none":
+            raise ValueError("oracle instances have no slow log; remove 'slowlog' (capture_other reads AWR)")
+        return self
+
+    @property
+    def dag_id(self) -> str:
+        return f"themis__{self.id}"
+
+
+class ProjectConfig(_Strict):
+    store: dict[str, Any] = Field(default_factory=lambda: {"backend": "local"})
+    reports_dir: str = "reports"
+    instances: list[InstanceConfig]
+
+
+def load_config(path: str | Path | None = None) -> ProjectConfig:
+    """Read and validate the instances file (``THEMIS_INSTANCES`` or ``include/instances.yaml``)."""
+    from themis.paths import instances_file
+
+    path = Path(path) if path else instances_file()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: instance config not found (set THEMIS_INSTANCES to its path)") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: Any, *, source: str = "<config>") -> ProjectConfig:
+    """Validate an already-loaded document; ``defaults`` are merged into every instance."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping with 'defaults' and 'instances'")
+    raw = _expand_env(raw)
+    unknown = set(raw) - {"defaults", "instances", "store", "reports_dir"}
+    if unknown:
+        raise ConfigError(f"{source}: unknown top-level key(s) {sorted(unknown)}")
+    defaults = raw.get("defaults") or {}
+    entries = raw.get("instances")
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{source}: 'defaults' must be a mapping")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{source}: 'instances' must be a non-empty list")
+
+    instances: list[InstanceConfig] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{source}: instances[{position}] must be a mapping")
+        name = str(entry.get("id", f"#{position}"))
+        try:
+            instance = InstanceConfig.model_validate(_deep_merge(defaults, entry))
+        except ValidationError as exc:
+            raise ConfigError(_describe(source, name, exc)) from None
+        if instance.id in seen:
+            raise ConfigError(f"{source}: instance '{instance.id}': key 'id': duplicate instance id")
+        seen.add(instance.id)
+        _check_rule_overrides(source, instance)
+        instances.append(instance)
+
+    try:
+        return ProjectConfig(store=raw.get("store") or {"backend": "local"},
+                             reports_dir=str(raw.get("reports_dir") or "reports"), instances=instances)
+    except ValidationError as exc:
+        raise ConfigError(_describe(source, None, exc)) from None
+
+
+def store_settings(config: ProjectConfig) -> dict[str, Any]:
+    """The store block, overridable as a whole by ``THEMIS_STORE`` (JSON) for deployments and tests."""
+    import json
+
+    override = os.environ.get("THEMIS_STORE")
+    return json.loads(override) if override else dict(config.store)
+
+
+def reports_dir(config: ProjectConfig) -> str:
+    return os.environ.get("THEMIS_REPORTS_DIR", config.reports_dir)
+
+
+def _check_rule_overrides(source: str, instance: InstanceConfig) -> None:
+    """Overrides must name rules that exist and params they have: a typo would silently do nothing."""
+    if not instance.rules:
+        return
+    from themis.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    for rule_id, override in instance.rules.items():
+        rule = catalog.get(instance.db_type, rule_id)
+        if rule is None:
+            raise ConfigError(f"{source}: instance '{instance.id}': key 'rules.{rule_id}': "
+                              f"no {instance.db_type} rule with that id")
+        for param in override.params:
+            if param not in rule.param_values():
+                raise ConfigError(f"{source}: instance '{instance.id}': key 'rules.{rule_id}.params.{param}': "
+                                  f"rule has no such parameter (has: {sorted(rule.param_values()) or 'none'})")
+
+
+def _describe(source: str, instance: str | None, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(root)"
+    where = f"instance '{instance}': " if instance else ""
+    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{source}: {where}key '{key}': {message}{more}"
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _expand_env(value: Any) -> Any:
+    """``${VAR}`` and ``${VAR:-default}`` in strings, so one file serves several environments."""
+    if isinstance(value, str):
+        return _ENV_RE.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
+    if isinstance(value, dict):
+        return {k: _expand_env(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""The rule catalogue (YAML data), the registry of Python checks, the engine and the scoring."""

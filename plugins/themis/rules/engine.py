@@ -1,0 +1,120 @@
+"""Run one dimension's rules on a snapshot: effective rules, exclusions, findings, scores.
+
+Pure: the snapshot comes in, a plain-JSON result goes out, so a rule change can be re-run on any
+past capture and the whole engine is testable without a database.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from themis.config import Exclusion, RuleOverride
+from themis.rules.catalog import Catalog, Rule
+from themis.rules.checks import registry
+from themis.rules.checks.sqltext import parsed_statements
+from themis.rules.scoring import dimension_score, rule_deduction
+from themis.rules.snapshot import Finding, Snapshot
+
+log = logging.getLogger(__name__)
+
+DIMENSION_TITLES = {"OBJ": "Schema objects", "TEXT": "SQL text", "SQLPLAN": "Execution plans",
+                    "SQLSTAT": "Execution statistics"}
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """A catalogue rule with an instance's overrides applied."""
+
+    rule: Rule
+    status: str
+    weight: float
+    max_score: float
+    params: dict[str, Any]
+
+    @classmethod
+    def build(cls, rule: Rule, override: RuleOverride | None) -> "EffectiveRule":
+        params = rule.param_values()
+        if override is None:
+            return cls(rule, rule.status, rule.weight, rule.max_score, params)
+        return cls(rule, override.status or rule.status,
+                   rule.weight if override.weight is None else override.weight,
+                   rule.max_score if override.max_score is None else override.max_score,
+                   {**params, **override.params})
+
+
+def effective_rules(catalog: Catalog, db_type: str, dimension: str,
+                    overrides: dict[str, RuleOverride] | None = None) -> list[EffectiveRule]:
+    overrides = overrides or {}
+    return [EffectiveRule.build(rule, overrides.get(rule.id)) for rule in catalog.for_dimension(db_type, dimension)]
+
+
+def is_excluded(rule_id: str, finding: Finding, exclusions: Iterable[Exclusion]) -> Exclusion | None:
+    for exclusion in exclusions:
+        if "*" not in exclusion.rules and rule_id not in exclusion.rules:
+            continue
+        if finding.checksum and finding.checksum.upper() in {c.upper() for c in exclusion.checksums}:
+            return exclusion
+        target = finding.object.lower()
+        if any(fnmatch.fnmatchcase(target, pattern.lower()) or target.startswith(pattern.lower() + ".")
+               for pattern in exclusion.objects):
+            return exclusion
+    return None
+
+
+def run_rule(rule: EffectiveRule, snapshot: Snapshot, exclusions: list[Exclusion]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "id": rule.rule.id, "summary": rule.rule.summary, "description": rule.rule.description,
+        "status": "off", "error": None, "weight": rule.weight, "max_score": rule.max_score,
+        "params": rule.params, "solution": list(rule.rule.solution),
+        "columns": [c.model_dump() for c in rule.rule.columns],
+        "findings_count": 0, "excluded_count": 0, "deduction": 0.0, "findings": [], "excluded": []}
+    if rule.status != "ON":
+        return result
+    check = registry.get(rule.rule.check)
+    try:
+        findings = check(snapshot, rule.params) if check else []
+    except Exception as exc:  # one broken rule must not hide the other rules' results
+        log.exception("rule %s failed", rule.rule.id)
+        result.update(status="error", error=f"{type(exc).__name__}: {exc}")
+        return result
+    kept, excluded = [], []
+    seen: set[str] = set()
+    for finding in findings:
+        if finding.object in seen:
+            continue  # one finding per object: the original reported duplicates (issue #5)
+        seen.add(finding.object)
+        exclusion = is_excluded(rule.rule.id, finding, exclusions)
+        if exclusion is None:
+            kept.append(finding.as_dict())
+        else:
+            excluded.append({**finding.as_dict(), "reason": exclusion.reason})
+    result.update(status="ran", findings=kept, excluded=excluded, findings_count=len(kept),
+                  excluded_count=len(excluded), deduction=rule_deduction(len(kept), rule.weight, rule.max_score))
+    return result
+
+
+def run_dimension(rules: list[EffectiveRule], snapshot: Snapshot, dimension: str,
+                  exclusions: list[Exclusion] | None = None) -> dict[str, Any]:
+    """Every rule of the dimension on one snapshot, with the dimension's score."""
+    exclusions = exclusions or []
+    results = [run_rule(rule, snapshot, exclusions) for rule in rules]
+    score, total, deducted = dimension_score(results)
+    outcome: dict[str, Any] = {
+        "dimension": dimension, "title": DIMENSION_TITLES.get(dimension, dimension), "status": "ok",
+        "reason": None, "score": score, "max_total": total, "deduction_total": deducted, "rules": results,
+        "rules_ran": sum(1 for r in results if r["status"] == "ran"),
+        "rules_off": sum(1 for r in results if r["status"] == "off"),
+        "rules_failed": sum(1 for r in results if r["status"] == "error")}
+    if dimension == "TEXT":
+        outcome["unparsable"] = [
+            {"checksum": s.checksum, "sql": s.finding_values()["sql"], "error": s.error}
+            for s in parsed_statements(snapshot) if s.error]
+        outcome["statements"] = len(snapshot.statements)
+    if score is None and not outcome["rules_ran"]:
+        outcome["reason"] = "no rule ran"
+    return outcome
+
+

@@ -1,0 +1,20 @@
+"""Where captures, digests, findings and reports are kept between tasks (design §3, "Store")."""
+
+from themis.store.base import PartitionKey, Store, StoreError
+
+__all__ = ["PartitionKey", "Store", "StoreError", "open_store"]
+
+
+def open_store(settings: "dict | None" = None) -> Store:
+    """Build the configured backend: ``{"backend": "local", "path": ...}`` or ``{"backend": "mongo", ...}``."""
+    settings = dict(settings or {"backend": "local"})
+    backend = settings.pop("backend", "local")
+    if backend == "local":
+        from themis.store.local import LocalStore
+
+        return LocalStore(**settings)
+    if backend == "mongo":
+        from themis.store.mongo import MongoStore
+
+        return MongoStore.from_conn_id(**settings)
+    raise StoreError(f"unknown store backend {backend!r}: expected 'local' or 'mongo'")
