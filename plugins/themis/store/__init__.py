@@ -1,5 +1,7 @@
 """Where captures, digests, findings and reports are kept between tasks (design §3, "Store")."""
 
+from pathlib import Path
+
 from themis.store.base import PartitionKey, Store, StoreError
 
 __all__ = ["PartitionKey", "Store", "StoreError", "open_store"]
@@ -10,8 +12,11 @@ def open_store(settings: "dict | None" = None) -> Store:
     settings = dict(settings or {"backend": "local"})
     backend = settings.pop("backend", "local")
     if backend == "local":
+        from themis.paths import PROJECT_ROOT
         from themis.store.local import LocalStore
 
+        if settings.get("path") and not Path(settings["path"]).is_absolute():
+            settings["path"] = str(PROJECT_ROOT / settings["path"])  # not the worker's working directory
         return LocalStore(**settings)
     if backend == "mongo":
         from themis.store.mongo import MongoStore

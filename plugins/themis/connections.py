@@ -1,0 +1,53 @@
+"""Opening audited databases through Airflow connections, failing fast on bad credentials.
+
+Credentials only ever come from Airflow connections (``AIRFLOW_CONN_*``, a secrets backend or
+the UI) and are never logged. A wrong password does not get better by retrying, so
+authentication errors (MySQL 1045, ORA-01017) become ``AirflowFailException`` (no retry) while
+network errors keep the task's retries with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+AUTH_ERROR_CODES = {1045, 1044, 1698}  # access denied (user / database / socket auth)
+AUTH_ERROR_MARKERS = ("ORA-01017", "ORA-28000", "ORA-01045")
+
+
+def is_auth_error(exc: BaseException) -> bool:
+    args = getattr(exc, "args", ())
+    if args and isinstance(args[0], int) and args[0] in AUTH_ERROR_CODES:
+        return True
+    if getattr(exc, "errno", None) in AUTH_ERROR_CODES:
+        return True
+    text = str(exc)
+    return any(marker in text for marker in AUTH_ERROR_MARKERS)
+
+
+@contextlib.contextmanager
+def fail_fast_on_auth(conn_id: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if is_auth_error(exc):
+            from airflow.sdk.exceptions import AirflowFailException
+
+            raise AirflowFailException(
+                f"authentication failed for connection '{conn_id}' ({type(exc).__name__}: {exc}); "
+                "not retrying: fix the connection's login or password") from exc
+        raise
+
+
+@contextlib.contextmanager
+def mysql_connection(conn_id: str) -> Iterator[Any]:
+    """A DB-API connection from ``MySqlHook``, closed afterwards."""
+    from airflow.providers.mysql.hooks.mysql import MySqlHook
+
+    with fail_fast_on_auth(conn_id):
+        conn = MySqlHook(mysql_conn_id=conn_id).get_conn()
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()

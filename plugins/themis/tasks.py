@@ -1,0 +1,312 @@
+"""What each task of an instance DAG does when it runs.
+
+Every task reads its inputs from the store and writes its outputs there as whole partitions of
+(instance, window, kind), so a retry or a rerun replaces rather than duplicates; the value it
+returns (its XCom) is a small summary. Only the capture tasks and ``ingest_slowlog`` talk to the
+audited database; the analyses are pure functions of stored snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig, load_config, reports_dir, store_settings
+from themis.store import PartitionKey, Store, open_store
+from themis.window import CaptureWindow
+
+log = logging.getLogger("themis")
+
+OBJ_KINDS = ("obj.table", "obj.column", "obj.index", "obj.constraint", "obj.foreign_key", "obj.routine",
+             "obj.trigger", "obj.view", "obj.partition")
+DIMENSION_KINDS = {"OBJ": OBJ_KINDS, "TEXT": ("sql.statement",), "SQLPLAN": ("sql.statement", "sql.plan"),
+                   "SQLSTAT": ("sql.statement",)}
+ANALYSIS_TASKS = {"OBJ": "analyze_obj", "TEXT": "analyze_text", "SQLPLAN": "analyze_plan", "SQLSTAT": "analyze_stat"}
+
+
+@dataclass
+class RunContext:
+    """Everything a task needs about its run, resolved once from the Airflow context."""
+
+    project: ProjectConfig
+    instance: InstanceConfig
+    window: CaptureWindow
+    schemas: list[str]
+    dimensions: list[str]
+    run_id: str
+    dag_id: str
+    store: Store
+    airflow_context: Any
+
+    def key(self, kind: str) -> PartitionKey:
+        return PartitionKey(self.instance.id, self.window.key, kind)
+
+    def summary(self, **values: Any) -> dict[str, Any]:
+        return {"instance": self.instance.id, "window": self.window.key, "run_id": self.run_id, **values}
+
+
+def resolve_window(instance: InstanceConfig, params: dict[str, Any], interval_start: Any, interval_end: Any,
+                   run_after: Any) -> CaptureWindow:
+    """The run's capture window: explicit params first, then the data interval.
+
+    A manual run of an unscheduled DAG has an empty data interval; it audits the 24 hours
+    before it was triggered.
+    """
+    if params.get("window_start") or params.get("window_end"):
+        if not (params.get("window_start") and params.get("window_end")):
+            raise ValueError("params window_start and window_end must be given together")
+        return CaptureWindow.parse(params["window_start"], params["window_end"])
+    if interval_start is not None and interval_end is not None and interval_end > interval_start:
+        return CaptureWindow.parse(interval_start, interval_end)
+    end = run_after or interval_end or dt.datetime.now(dt.timezone.utc)
+    end = CaptureWindow.parse(end, end + dt.timedelta(seconds=1)).start
+    return CaptureWindow(end - dt.timedelta(days=1), end)
+
+
+def run_context(instance_id: str) -> RunContext:
+    from airflow.sdk import get_current_context
+
+    context = get_current_context()
+    project = load_config()
+    instance = next((i for i in project.instances if i.id == instance_id), None)
+    if instance is None:
+        raise LookupError(f"instance '{instance_id}' is no longer in the instance config")
+    params = dict(context.get("params") or {})
+    dag_run = context.get("dag_run")
+    window = resolve_window(instance, params, context.get("data_interval_start"), context.get("data_interval_end"),
+                            getattr(dag_run, "run_after", None) or context.get("logical_date"))
+    schemas = [s for s in (params.get("schemas") or instance.schemas)]
+    unknown = sorted(set(schemas) - set(instance.schemas))
+    if unknown:
+        raise ValueError(f"params.schemas {unknown} are not configured for instance '{instance.id}' "
+                         f"(configured: {instance.schemas})")
+    dimensions = [d.upper() for d in (params.get("dimensions") or DIMENSIONS)]
+    return RunContext(project, instance, window, schemas, dimensions, str(context.get("run_id")),
+                      f"themis__{instance.id}", open_store(store_settings(project)), context)
+
+
+def _require_mysql(rc: RunContext, task: str) -> None:
+    if rc.instance.db_type != "mysql":
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(f"{task}: Oracle capture is not available in this version "
+                                   f"(instance '{rc.instance.id}'); see README 'What is tested against what'")
+
+
+# ---------------------------------------------------------------------------------------- capture
+
+
+def capture_obj(instance_id: str) -> dict[str, Any]:
+    """Snapshot the schema objects of the configured schemas (a live snapshot, whatever the window)."""
+    from themis.capture.mysql import capture_objects, server_info
+    from themis.connections import mysql_connection
+
+    rc = run_context(instance_id)
+    _require_mysql(rc, "capture_obj")
+    started = time.monotonic()
+    with mysql_connection(rc.instance.conn_id) as conn:
+        server = server_info(conn)
+        records = capture_objects(conn, rc.schemas, log=log.info)
+    meta = {"run_id": rc.run_id, "schemas": rc.schemas, "server": server}
+    counts = {kind: rc.store.write(rc.key(kind), records.get(kind, []), meta=meta) for kind in OBJ_KINDS}
+    past = rc.window.end < dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    if past:
+        log.warning("capture_obj ran for past window %s: the object snapshot is live (taken now), "
+                    "not as of the window", rc.window.key)
+    log.info("capture_obj stored %s in %.1fs", counts, time.monotonic() - started)
+    return rc.summary(counts=counts, server_version=server.get("version"), schemas=rc.schemas,
+                      live_snapshot_for_past_window=past, seconds=round(time.monotonic() - started, 3))
+
+
+def ingest_slowlog(instance_id: str) -> dict[str, Any]:
+    """Digest the window's slow log into per-fingerprint aggregates (pt-query-digest compatible)."""
+    from zoneinfo import ZoneInfo
+
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from themis.slowlog.digest import digest_paths
+    from themis.slowlog.sources import expand_paths
+
+    rc = run_context(instance_id)
+    if rc.instance.db_type == "oracle":
+        raise AirflowSkipException("Oracle has no slow log: capture_other reads AWR instead")
+    source = rc.instance.slowlog
+    if source is None or source.source == "none":
+        rc.store.write(rc.key("slowlog.digest"), [], meta={"run_id": rc.run_id, "source": "none"})
+        return rc.summary(source="none", classes=0)
+    if source.source != "file":
+        raise NotImplementedError(f"slow-log source '{source.source}' is not available yet; use 'file'")
+    started = time.monotonic()
+    paths = expand_paths(source.paths)
+    result = digest_paths(paths, since=rc.window.start, until=rc.window.end, default_tz=ZoneInfo(source.timezone))
+    stats = dict(result.stats)
+    if stats.get("skipped_entries"):
+        log.warning("ingest_slowlog skipped %s malformed entries (first offsets: %s)",
+                    stats["skipped_entries"], stats.get("skipped_offsets"))
+    count = rc.store.write(rc.key("slowlog.digest"), result.classes,
+                           meta={"run_id": rc.run_id, "source": "file", "paths": paths, "stats": stats})
+    log.info("ingest_slowlog: %s classes from %s events in the window (%s files, %s bytes)", count,
+             stats.get("events_in_window"), len(paths), stats.get("bytes_read"))
+    return rc.summary(source="file", classes=count, files=len(paths), seconds=round(time.monotonic() - started, 3),
+                      **{k: v for k, v in stats.items() if isinstance(v, (int, float))})
+
+
+def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:
+    """A digest class as a ``sql.statement`` record, with the derived figures the rules use."""
+    stats = {k: v for k, v in digest_class.items() if k not in ("checksum", "fingerprint", "sample")}
+    count = digest_class.get("ts_cnt") or 0
+    if count:
+        stats["query_time_avg"] = round((digest_class.get("Query_time_sum") or 0) / count, 6)
+        stats["rows_sent_avg"] = round((digest_class.get("Rows_sent_sum") or 0) / count, 3)
+    sent = digest_class.get("Rows_sent_sum") or 0
+    examined = digest_class.get("Rows_examined_sum")
+    stats["index_ratio"] = round(examined / sent, 2) if examined is not None and sent else None
+    return {"checksum": digest_class["checksum"], "fingerprint": digest_class.get("fingerprint"),
+            "sample": digest_class.get("sample"), "db": digest_class.get("db_max"), "stats": stats}
+
+
+def capture_other(instance_id: str) -> dict[str, Any]:
+    """The window's top statements (by total query time) with their statistics and EXPLAIN plans."""
+    from themis.capture.mysql import explain
+    from themis.connections import mysql_connection
+
+    rc = run_context(instance_id)
+    _require_mysql(rc, "capture_other")
+    settings = rc.instance.capture
+    schemas = set(rc.schemas)
+    classes = [c for c in rc.store.read(rc.key("slowlog.digest")) if c.get("db_max") in schemas or not c.get("db_max")]
+    classes.sort(key=lambda c: c.get("Query_time_sum") or 0, reverse=True)
+    statements = [statement_record(c) for c in classes[: settings.text_limit]]
+    plans: list[dict[str, Any]] = []
+    started = time.monotonic()
+    if statements:
+        with mysql_connection(rc.instance.conn_id) as conn:
+            for number, statement in enumerate(statements[: settings.top_n], start=1):
+                plan = explain(conn, statement["sample"] or "", db=statement["db"] or rc.schemas[0],
+                               timeout_ms=settings.explain_timeout_ms)
+                plans.append({"checksum": statement["checksum"], **plan})
+                if number % 20 == 0:
+                    log.info("capture_other: explained %s/%s statements", number, min(len(statements), settings.top_n))
+    meta = {"run_id": rc.run_id}
+    rc.store.write(rc.key("sql.statement"), statements, meta=meta)
+    rc.store.write(rc.key("sql.plan"), plans, meta=meta)
+    outcome = {status: sum(1 for p in plans if p.get("status") == status) for status in ("explained", "failed", "skipped")}
+    log.info("capture_other: %s statements, plans %s", len(statements), outcome)
+    return rc.summary(statements=len(statements), plans=outcome, seconds=round(time.monotonic() - started, 3))
+
+
+# --------------------------------------------------------------------------------------- analyses
+
+
+def analyze(instance_id: str, dimension: str) -> dict[str, Any]:
+    """Run one dimension's rules on the stored snapshot and store the dimension result."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from themis.rules.catalog import load_catalog
+    from themis.rules.engine import effective_rules, run_dimension
+    from themis.rules.snapshot import Snapshot
+
+    rc = run_context(instance_id)
+    if dimension not in rc.dimensions:
+        raise AirflowSkipException(f"{dimension} not selected for this run (params.dimensions = {rc.dimensions})")
+    started = time.monotonic()
+    records = {kind: rc.store.read_all(rc.key(kind)) for kind in DIMENSION_KINDS[dimension]}
+    if dimension == "OBJ":
+        records = {kind: [r for r in rows if r.get("schema") in rc.schemas] for kind, rows in records.items()}
+    snapshot = Snapshot(rc.instance.db_type, records)
+    rules = effective_rules(load_catalog(), rc.instance.db_type, dimension, rc.instance.rules)
+    result = run_dimension(rules, snapshot, dimension, list(rc.instance.exclusions))
+    result["run_id"] = rc.run_id
+    rc.store.write(rc.key(f"findings.{dimension}"), [result], meta={"run_id": rc.run_id})
+    findings = sum(r["findings_count"] for r in result["rules"])
+    log.info("analyze %s: %s rules ran, %s findings, score %s", dimension, result["rules_ran"], findings, result["score"])
+    return rc.summary(dimension=dimension, score=result["score"], findings=findings, rules_ran=result["rules_ran"],
+                      rules_failed=result["rules_failed"], seconds=round(time.monotonic() - started, 3))
+
+
+# ------------------------------------------------------------------------------------------ export
+
+
+def _analysis_states(rc: RunContext) -> dict[str, str]:
+    ti = rc.airflow_context.get("ti")
+    try:
+        states = ti.get_task_states(dag_id=rc.dag_id, run_ids=[rc.run_id], task_ids=list(ANALYSIS_TASKS.values()))
+        return {task: str(state) for task, state in (states.get(rc.run_id) or {}).items()}
+    except Exception as exc:  # outside a worker (unit tests) there is no execution API
+        log.info("task states unavailable (%s); judging analyses by their stored results", exc)
+        return {}
+
+
+def missing_dimension(dimension: str, state: str | None, selected: bool) -> dict[str, Any]:
+    """The report entry of a dimension that produced no result in this run."""
+    from themis.rules.engine import DIMENSION_TITLES
+
+    if not selected:
+        status, reason = "not_selected", "not selected for this run"
+    elif state in ("skipped",):
+        status, reason = "skipped", f"{ANALYSIS_TASKS[dimension]} was skipped"
+    elif state == "upstream_failed":
+        status, reason = "failed", f"a capture task before {ANALYSIS_TASKS[dimension]} failed"
+    else:
+        status, reason = "failed", f"{ANALYSIS_TASKS[dimension]} did not finish ({state or 'no result'})"
+    return {"dimension": dimension, "title": DIMENSION_TITLES[dimension], "status": status, "reason": reason,
+            "score": None, "max_total": 0, "deduction_total": 0, "rules": []}
+
+
+def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
+    from themis import __version__
+    from themis.rules.scoring import overall_score
+
+    dimensions = []
+    for dimension, task_id in ANALYSIS_TASKS.items():
+        key = rc.key(f"findings.{dimension}")
+        info = rc.store.info(key)
+        fresh = info is not None and (info.get("meta") or {}).get("run_id") == rc.run_id
+        if fresh and states.get(task_id, "success") == "success":
+            dimensions.append(rc.store.read_all(key)[0])
+        else:
+            dimensions.append(missing_dimension(dimension, states.get(task_id), dimension in rc.dimensions))
+    referenced = {f.get("checksum") for d in dimensions for r in d["rules"] for f in r["findings"] if f.get("checksum")}
+    statements = {s["checksum"]: s for s in rc.store.read(rc.key("sql.statement")) if s["checksum"] in referenced}
+    for plan in rc.store.read(rc.key("sql.plan")):
+        if plan.get("checksum") in statements:
+            statements[plan["checksum"]]["plan"] = plan
+    return {
+        "instance": {"id": rc.instance.id, "db_type": rc.instance.db_type, "schemas": rc.schemas,
+                     "description": rc.instance.description},
+        "window": {**rc.window.as_dict(), "key": rc.window.key},
+        "run_id": rc.run_id, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "themis_version": __version__, "overall_score": overall_score(dimensions), "dimensions": dimensions,
+        "statements": statements,
+    }
+
+
+def export(instance_id: str) -> dict[str, Any]:
+    """Render the scored report (HTML, JSON, CSV) from whatever the analyses produced in this run."""
+    from themis.notify import AuditNotifier, score_message
+    from themis.report.render import write_report
+
+    rc = run_context(instance_id)
+    report = build_report(rc, _analysis_states(rc))
+    target = Path(reports_dir(rc.project))
+    if not target.is_absolute():
+        from themis.paths import PROJECT_ROOT
+
+        target = PROJECT_ROOT / target
+    paths = write_report(report, target)
+    scores = {d["dimension"]: d["score"] for d in report["dimensions"]}
+    summary = rc.summary(overall_score=report["overall_score"], scores=scores,
+                         missing=[d["dimension"] for d in report["dimensions"] if d["status"] != "ok"], **paths)
+    rc.store.write(rc.key("report"), [summary], meta={"run_id": rc.run_id})
+    log.info("report written: %s (overall score %s)", paths.get("html"), report["overall_score"])
+    alerting = rc.instance.alerting
+    if alerting.score_below is not None and report["overall_score"] is not None \
+            and report["overall_score"] < alerting.score_below:
+        subject, body = score_message(rc.instance.id, summary, alerting.score_below)
+        AuditNotifier(rc.instance.id, alerting.notifier, alerting.to, alerting.smtp_conn_id).send(
+            subject, body, rc.airflow_context)
+    return summary
