@@ -17,7 +17,7 @@ from typing import Any
 
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig, load_config, reports_dir, store_settings
 from themis.store import PartitionKey, Store, open_store
-from themis.window import CaptureWindow
+from themis.window import CaptureWindow, as_utc
 
 log = logging.getLogger("themis")
 
@@ -62,8 +62,7 @@ def resolve_window(instance: InstanceConfig, params: dict[str, Any], interval_st
         return CaptureWindow.parse(params["window_start"], params["window_end"])
     if interval_start is not None and interval_end is not None and interval_end > interval_start:
         return CaptureWindow.parse(interval_start, interval_end)
-    end = run_after or interval_end or dt.datetime.now(dt.timezone.utc)
-    end = CaptureWindow.parse(end, end + dt.timedelta(seconds=1)).start
+    end = as_utc(run_after or interval_end or dt.datetime.now(dt.timezone.utc))
     return CaptureWindow(end - dt.timedelta(days=1), end)
 
 

@@ -35,7 +35,7 @@ class CaptureWindow:
 
     @classmethod
     def parse(cls, start: str | dt.datetime, end: str | dt.datetime) -> "CaptureWindow":
-        return cls(_as_utc(start), _as_utc(end))
+        return cls(as_utc(start), as_utc(end))
 
     @classmethod
     def from_key(cls, key: str) -> "CaptureWindow":
@@ -45,7 +45,7 @@ class CaptureWindow:
                    dt.datetime.strptime(end, fmt).replace(tzinfo=dt.timezone.utc))
 
 
-def _as_utc(value: str | dt.datetime) -> dt.datetime:
+def as_utc(value: str | dt.datetime) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Prepares this machine for the demo and the tests; starts nothing.
+#  - Debian packages, only when missing: MariaDB server (the throwaway audited database), the MySQL
+#    client headers that mysqlclient builds against, and for the tests percona-toolkit
+#    (pt-query-digest is the reference our digests are compared with) and docker-compose (validates
+#    docker-compose.yaml without an engine).
+#  - .venv with the pinned packages (requirements*.txt with constraints.txt) and themis installed
+#    editable; skipped when nothing changed since the last run.
+# Usage: scripts/bootstrap.sh [demo|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose="${1:-demo}"
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+missing=()
+command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
+dpkg -s default-libmysqlclient-dev >/dev/null 2>&1 || missing+=(default-libmysqlclient-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v gcc >/dev/null 2>&1 || missing+=(build-essential)
+if [ "$purpose" = test ]; then
+  command -v pt-query-digest >/dev/null 2>&1 || missing+=(percona-toolkit)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=.venv/.themis-installed
+wanted="$($PYTHON --version 2>&1) $(cat requirements.txt requirements-dev.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+  exit 0
+fi
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+echo "bootstrap: installing Python packages into .venv (pinned by constraints.txt)"
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -r requirements-dev.txt -c constraints.txt
+.venv/bin/pip install -q --no-deps -e .
+echo "$wanted" > "$stamp"
