@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TriggerRule, task
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TriggerRule
 
 from themis import tasks as runtime
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig
@@ -27,8 +28,8 @@ plans (SQLPLAN) and execution statistics (SQLSTAT) — against the rule catalogu
 and exports a scored HTML/JSON report. The run's data interval is the capture window: backfilling a
 past date re-ingests that window's slow log (the object snapshot is always taken live).
 
-Connection: `{conn_id}` (Airflow connection). Manual runs accept `schemas`, `dimensions` and an explicit
-`window_start`/`window_end` (ISO timestamps).
+Connection: `{conn_id}` (Airflow connection). Manual runs accept the params `schemas` and `dimensions`,
+and an explicit window in the run conf: `{{"window_start": "2026-11-21T00:00:00Z", "window_end": "2026-11-22T00:00:00Z"}}`.
 """
 
 TASK_DOCS = {
@@ -70,13 +71,19 @@ def schedule_for(instance: InstanceConfig) -> Any:
 
 
 def run_params(instance: InstanceConfig) -> dict[str, Param]:
+    """The trigger form: which schemas and dimensions to audit (values are checked when the run starts).
+
+    Kept small on purpose: Airflow validates every param's JSON schema per DAG and deep-copies the
+    params into every task at parse time, which dominated parse time with hundreds of instances;
+    enums in the schema cost a third more. An explicit capture window goes in the run conf
+    (``window_start``/``window_end``) instead.
+    """
     return {
-        "schemas": Param(list(instance.schemas), type="array", items={"type": "string", "enum": list(instance.schemas)},
-                         description="Schemas to audit (a subset of the configured ones)."),
-        "dimensions": Param(list(DIMENSIONS), type="array", items={"type": "string", "enum": list(DIMENSIONS)},
-                            description="Dimensions to analyse; the others are skipped."),
-        "window_start": Param(None, type=["null", "string"], description="ISO timestamp; overrides the data interval."),
-        "window_end": Param(None, type=["null", "string"], description="ISO timestamp; overrides the data interval."),
+        "schemas": Param(list(instance.schemas), type="array",
+                         description=f"Schemas to audit, a subset of: {', '.join(instance.schemas)}."),
+        "dimensions": Param(list(DIMENSIONS), type="array",
+                            description=f"Dimensions to analyse, a subset of: {', '.join(DIMENSIONS)}; "
+                                        "the others are skipped."),
     }
 
 
@@ -96,8 +103,10 @@ def build_dag(instance: InstanceConfig) -> DAG:
                               schemas=", ".join(instance.schemas), conn_id=instance.conn_id),
         dagrun_timeout=dt.timedelta(hours=12),
     ) as dag:
-        def step(task_id: str, callable_: Any, *args: Any, **kwargs: Any) -> Any:
-            return task(python_callable=callable_, task_id=task_id, doc_md=TASK_DOCS[task_id], **kwargs)(instance.id, *args)
+        def step(task_id: str, callable_: Any, *args: Any, **kwargs: Any) -> PythonOperator:
+            # Plain PythonOperator rather than @task: same runtime, half the parse cost per task.
+            return PythonOperator(task_id=task_id, python_callable=callable_, op_args=[instance.id, *args],
+                                  doc_md=TASK_DOCS[task_id], **kwargs)
 
         capture_obj = step("capture_obj", runtime.capture_obj)
         ingest = step("ingest_slowlog", runtime.ingest_slowlog)

@@ -51,14 +51,15 @@ class RunContext:
 
 def resolve_window(instance: InstanceConfig, params: dict[str, Any], interval_start: Any, interval_end: Any,
                    run_after: Any) -> CaptureWindow:
-    """The run's capture window: explicit params first, then the data interval.
+    """The run's capture window: an explicit ``window_start``/``window_end`` (run conf) first, then the
+    data interval.
 
     A manual run of an unscheduled DAG has an empty data interval; it audits the 24 hours
     before it was triggered.
     """
     if params.get("window_start") or params.get("window_end"):
         if not (params.get("window_start") and params.get("window_end")):
-            raise ValueError("params window_start and window_end must be given together")
+            raise ValueError("window_start and window_end must be given together (in the run conf)")
         return CaptureWindow.parse(params["window_start"], params["window_end"])
     if interval_start is not None and interval_end is not None and interval_end > interval_start:
         return CaptureWindow.parse(interval_start, interval_end)
@@ -74,8 +75,8 @@ def run_context(instance_id: str) -> RunContext:
     instance = next((i for i in project.instances if i.id == instance_id), None)
     if instance is None:
         raise LookupError(f"instance '{instance_id}' is no longer in the instance config")
-    params = dict(context.get("params") or {})
     dag_run = context.get("dag_run")
+    params = {**(context.get("params") or {}), **(getattr(dag_run, "conf", None) or {})}
     window = resolve_window(instance, params, context.get("data_interval_start"), context.get("data_interval_end"),
                             getattr(dag_run, "run_after", None) or context.get("logical_date"))
     schemas = [s for s in (params.get("schemas") or instance.schemas)]
@@ -83,7 +84,10 @@ def run_context(instance_id: str) -> RunContext:
     if unknown:
         raise ValueError(f"params.schemas {unknown} are not configured for instance '{instance.id}' "
                          f"(configured: {instance.schemas})")
-    dimensions = [d.upper() for d in (params.get("dimensions") or DIMENSIONS)]
+    dimensions = [str(d).upper() for d in (params.get("dimensions") or DIMENSIONS)]
+    if set(dimensions) - set(DIMENSIONS):
+        raise ValueError(f"params.dimensions {sorted(set(dimensions) - set(DIMENSIONS))} are not dimensions "
+                         f"(choose from {list(DIMENSIONS)})")
     return RunContext(project, instance, window, schemas, dimensions, str(context.get("run_id")),
                       f"themis__{instance.id}", open_store(store_settings(project)), context)
 

@@ -49,7 +49,7 @@ def test_every_dag_has_the_eight_tasks_dependencies_retries_and_docs(load_dagbag
         assert dag.get_task("export").trigger_rule == "all_done"
         assert dag.get_task("capture_other").trigger_rule == "none_failed"
         assert dag.doc_md and "themis" in dag.tags and dag.dag_id.removeprefix("themis__") in dag.tags
-        assert {"schemas", "dimensions", "window_start", "window_end"} <= set(dag.params.keys())
+        assert set(dag.params.keys()) == {"schemas", "dimensions"}
 
 
 def test_instances_get_their_own_schedule_retries_and_tags(tmp_path, load_dagbag):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from themis.config import DIMENSIONS
+from themis.config import DIMENSIONS, load_yaml
 
 DbType = Literal["mysql", "oracle", "any"]
 Dimension = Literal["OBJ", "TEXT", "SQLPLAN", "SQLSTAT"]
@@ -146,7 +146,7 @@ def _load_catalog(directory: str) -> Catalog:
 
 def _load_file(path: Path) -> list[Rule]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: not valid YAML: {exc}") from None
     entries = (document or {}).get("rules") if isinstance(document, dict) else None
