@@ -46,8 +46,20 @@ def mysql_connection(conn_id: str) -> Iterator[Any]:
 
     with fail_fast_on_auth(conn_id):
         conn = MySqlHook(mysql_conn_id=conn_id).get_conn()
+    keep_out_of_slow_log(conn)
     try:
         yield conn
     finally:
         with contextlib.suppress(Exception):
             conn.close()
+
+
+def keep_out_of_slow_log(conn: Any) -> None:
+    """Raise this session's long_query_time so the audit's own dictionary reads and EXPLAINs do not
+    land in the slow log that ``ingest_slowlog`` digests (a session variable: no privilege needed)."""
+    with contextlib.suppress(Exception):
+        cursor = conn.cursor()
+        try:
+            cursor.execute("SET SESSION long_query_time = 31536000")
+        finally:
+            cursor.close()
