@@ -155,7 +155,7 @@ def ingest_slowlog(instance_id: str) -> dict[str, Any]:
     log.info("ingest_slowlog: %s classes from %s events in the window (%s files, %s bytes)", count,
              stats.get("events_in_window"), len(paths), stats.get("bytes_read"))
     return rc.summary(source="file", classes=count, files=len(paths), seconds=round(time.monotonic() - started, 3),
-                      **{k: v for k, v in stats.items() if isinstance(v, (int, float))})
+                      stats={k: v for k, v in stats.items() if isinstance(v, (int, float))})
 
 
 def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,131 @@
+"""A whole instance DAG run with dag.test() against the sandbox MariaDB: findings, report, reruns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.integration, pytest.mark.dags]
+
+
+def _workload():
+    spec = importlib.util.spec_from_file_location("demo_workload", ROOT / "scripts" / "demo_workload.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def audited(mariadb, airflow_home, tmp_path_factory):
+    """The demo schema and one workload in the slow log, and an instance config pointing at them."""
+    scratch = tmp_path_factory.mktemp("dagrun")
+    mariadb.execute_script((ROOT / "scripts" / "demo_schema.sql").read_text())
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
+    with mariadb.connect() as conn:
+        _workload().run_workload(conn)
+    mariadb.flush_slow_log()
+    end = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)
+    config = scratch / "instances.yaml"
+    config.write_text(yaml.safe_dump({
+        "instances": [{
+            "id": "e2e", "db_type": "mysql", "conn_id": "themis_e2e", "schemas": ["shop"], "schedule": None,
+            "retry": {"retries": 2, "retry_delay_seconds": 1, "exponential_backoff": 0},
+            "slowlog": {"source": "file", "paths": [str(mariadb.slow_log_path)]},
+            "exclusions": [{"rules": ["EXIST_LOB_COLUMN"], "objects": ["shop.audit_log.payload"], "reason": "policy"}],
+        }]}))
+    env = {"AIRFLOW_CONN_THEMIS_E2E": mariadb.conn_uri("auditor"), "THEMIS_INSTANCES": str(config),
+           "THEMIS_STORE": json.dumps({"backend": "local", "path": str(scratch / "store.sqlite3")}),
+           "THEMIS_REPORTS_DIR": str(scratch / "reports")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield {"scratch": scratch, "config": config,
+           "conf": {"window_start": start.isoformat(), "window_end": end.isoformat()}}
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _run(audited, load_dagbag, **conf):
+    bag = load_dagbag(audited["config"])
+    assert bag.import_errors == {}
+    dag = bag.dags["themis__e2e"]
+    run = dag.test(run_conf={**audited["conf"], **conf})
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    return run, states
+
+
+def _store_contents(audited):
+    from themis.store.local import LocalStore
+
+    store = LocalStore(str(audited["scratch"] / "store.sqlite3"))
+    contents = {}
+    for key in store.keys("e2e"):
+        records = store.read_all(key)
+        if key.kind.startswith("findings.") or key.kind == "report":
+            for record in records:  # these carry the run id and timestamps by design
+                record.pop("run_id", None)
+                record.pop("generated_at", None)
+        contents[key.kind] = records
+    return contents
+
+
+def test_dag_run_produces_findings_in_all_four_dimensions_and_a_report(audited, load_dagbag):
+    run, states = _run(audited, load_dagbag)
+    assert set(states.values()) == {"success"}, states
+    reports = sorted((audited["scratch"] / "reports" / "e2e").glob("*/report.json"))
+    assert len(reports) == 1
+    report = json.loads(reports[0].read_text())
+    dims = {d["dimension"]: d for d in report["dimensions"]}
+    assert set(dims) == {"OBJ", "TEXT", "SQLPLAN", "SQLSTAT"}
+    for dim in dims.values():
+        assert dim["status"] == "ok" and dim["score"] is not None and dim["score"] < 100, dim["dimension"]
+    rules = {r["id"]: r for d in dims.values() for r in d["rules"]}
+    objects = lambda rule_id: {f["object"] for f in rules[rule_id]["findings"]}  # noqa: E731
+    assert "shop.audit_log" in objects("TABLE_NO_DEF_PRIMARYKEY")
+    assert "shop.customers" not in objects("TABLE_NO_DEF_PRIMARYKEY")
+    assert "shop.customer_profiles" in objects("TABLE_COLUMN_NUM")
+    assert "shop.product_search" in objects("BIG_TABLE_BY_INDEX_NUM")
+    assert any(o.startswith("shop.orders.") for o in objects("TABLE_EXIST_FOREIGN_KEY"))
+    assert "shop.audit_log.payload" in {f["object"] for f in rules["EXIST_LOB_COLUMN"]["excluded"]}
+    assert "shop.audit_log.payload" not in objects("EXIST_LOB_COLUMN")
+    for rule_id in ("SELECT_ANY", "DML_ALLDATA", "LIKE_UNINDEX", "TOOMANY_IN_LIST", "TABLE_FULL_SCAN",
+                    "USING_FILESORT", "USING_TEMPORARY_TABLE", "INDEX_RATIO"):
+        assert rules[rule_id]["findings_count"] > 0, rule_id
+    assert report["overall_score"] is not None
+    html = reports[0].with_name("report.html").read_text()
+    assert "audit_log" in html and "TABLE_NO_DEF_PRIMARYKEY" in html
+    # every SQL finding points at a statement the report carries, with its plan or statistics
+    for rule_id in ("TABLE_FULL_SCAN", "SELECT_ANY"):
+        for finding in rules[rule_id]["findings"]:
+            assert finding["checksum"] in report["statements"]
+
+
+def test_rerunning_the_dag_leaves_the_store_unchanged(audited, load_dagbag):
+    _run(audited, load_dagbag)
+    before = _store_contents(audited)
+    run, states = _run(audited, load_dagbag)
+    assert set(states.values()) == {"success"}, states
+    after = _store_contents(audited)
+    assert before.keys() == after.keys()
+    for kind in before:
+        assert after[kind] == before[kind], kind
+
+
+def test_unselected_dimensions_are_skipped_and_marked_in_the_report(audited, load_dagbag, monkeypatch):
+    monkeypatch.setenv("THEMIS_INSTANCES", str(audited["config"]))
+    run, states = _run(audited, load_dagbag, dimensions=["OBJ", "TEXT"])
+    assert states["analyze_plan"] == "skipped" and states["analyze_stat"] == "skipped"
+    assert states["export"] == "success"
+    report = json.loads(sorted((audited["scratch"] / "reports" / "e2e").glob("*/report.json"))[-1].read_text())
+    dims = {d["dimension"]: d for d in report["dimensions"]}
+    assert dims["SQLPLAN"]["status"] == "not_selected" and dims["SQLPLAN"]["score"] is None
+    assert dims["OBJ"]["status"] == "ok"
