@@ -8,12 +8,13 @@ audited database; the analyses are pure functions of stored snapshots.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig, load_config, reports_dir, store_settings
 from themis.store import PartitionKey, Store, open_store
@@ -67,7 +68,17 @@ def resolve_window(instance: InstanceConfig, params: dict[str, Any], interval_st
     return CaptureWindow(end - dt.timedelta(days=1), end)
 
 
-def run_context(instance_id: str) -> RunContext:
+@contextlib.contextmanager
+def task_run(instance_id: str) -> Iterator[RunContext]:
+    """The run's context for one task; the store connection is closed when the task ends."""
+    rc = _resolve_run(instance_id)
+    try:
+        yield rc
+    finally:
+        rc.store.close()
+
+
+def _resolve_run(instance_id: str) -> RunContext:
     from airflow.sdk import get_current_context
 
     context = get_current_context()
@@ -108,21 +119,21 @@ def capture_obj(instance_id: str) -> dict[str, Any]:
     from themis.capture.mysql import capture_objects, server_info
     from themis.connections import mysql_connection
 
-    rc = run_context(instance_id)
-    _require_mysql(rc, "capture_obj")
-    started = time.monotonic()
-    with mysql_connection(rc.instance.conn_id) as conn:
-        server = server_info(conn)
-        records = capture_objects(conn, rc.schemas, log=log.info)
-    meta = {"run_id": rc.run_id, "schemas": rc.schemas, "server": server}
-    counts = {kind: rc.store.write(rc.key(kind), records.get(kind, []), meta=meta) for kind in OBJ_KINDS}
-    past = rc.window.end < dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
-    if past:
-        log.warning("capture_obj ran for past window %s: the object snapshot is live (taken now), "
-                    "not as of the window", rc.window.key)
-    log.info("capture_obj stored %s in %.1fs", counts, time.monotonic() - started)
-    return rc.summary(counts=counts, server_version=server.get("version"), schemas=rc.schemas,
-                      live_snapshot_for_past_window=past, seconds=round(time.monotonic() - started, 3))
+    with task_run(instance_id) as rc:
+        _require_mysql(rc, "capture_obj")
+        started = time.monotonic()
+        with mysql_connection(rc.instance.conn_id) as conn:
+            server = server_info(conn)
+            records = capture_objects(conn, rc.schemas, log=log.info)
+        meta = {"run_id": rc.run_id, "schemas": rc.schemas, "server": server}
+        counts = {kind: rc.store.write(rc.key(kind), records.get(kind, []), meta=meta) for kind in OBJ_KINDS}
+        past = rc.window.end < dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        if past:
+            log.warning("capture_obj ran for past window %s: the object snapshot is live (taken now), "
+                        "not as of the window", rc.window.key)
+        log.info("capture_obj stored %s in %.1fs", counts, time.monotonic() - started)
+        return rc.summary(counts=counts, server_version=server.get("version"), schemas=rc.schemas,
+                          live_snapshot_for_past_window=past, seconds=round(time.monotonic() - started, 3))
 
 
 def ingest_slowlog(instance_id: str) -> dict[str, Any]:
@@ -134,34 +145,35 @@ def ingest_slowlog(instance_id: str) -> dict[str, Any]:
     from themis.slowlog.digest import digest_paths
     from themis.slowlog.sources import expand_paths
 
-    rc = run_context(instance_id)
-    if rc.instance.db_type == "oracle":
-        raise AirflowSkipException("Oracle has no slow log: capture_other reads AWR instead")
-    source = rc.instance.slowlog
-    if source is None or source.source == "none":
-        rc.store.write(rc.key("slowlog.digest"), [], meta={"run_id": rc.run_id, "source": "none"})
-        return rc.summary(source="none", classes=0)
-    if source.source != "file":
-        raise NotImplementedError(f"slow-log source '{source.source}' is not available yet; use 'file'")
-    started = time.monotonic()
-    paths = expand_paths(source.paths)
-    result = digest_paths(paths, since=rc.window.start, until=rc.window.end, default_tz=ZoneInfo(source.timezone))
-    stats = dict(result.stats)
-    if stats.get("skipped_entries"):
-        log.warning("ingest_slowlog skipped %s malformed entries (first offsets: %s)",
-                    stats["skipped_entries"], stats.get("skipped_offsets"))
-    count = rc.store.write(rc.key("slowlog.digest"), result.classes,
-                           meta={"run_id": rc.run_id, "source": "file", "paths": paths, "stats": stats})
-    log.info("ingest_slowlog: %s classes from %s events in the window (%s files, %s bytes)", count,
-             stats.get("events_in_window"), len(paths), stats.get("bytes_read"))
-    return rc.summary(source="file", classes=count, files=len(paths), seconds=round(time.monotonic() - started, 3),
-                      stats={k: v for k, v in stats.items() if isinstance(v, (int, float))})
+    with task_run(instance_id) as rc:
+        if rc.instance.db_type == "oracle":
+            raise AirflowSkipException("Oracle has no slow log: capture_other reads AWR instead")
+        source = rc.instance.slowlog
+        if source is None or source.source == "none":
+            rc.store.write(rc.key("slowlog.digest"), [], meta={"run_id": rc.run_id, "source": "none"})
+            return rc.summary(source="none", classes=0)
+        if source.source != "file":
+            raise NotImplementedError(f"slow-log source '{source.source}' is not available yet; use 'file'")
+        started = time.monotonic()
+        paths = expand_paths(source.paths)
+        result = digest_paths(paths, since=rc.window.start, until=rc.window.end, default_tz=ZoneInfo(source.timezone))
+        stats = dict(result.stats)
+        if stats.get("skipped_entries"):
+            log.warning("ingest_slowlog skipped %s malformed entries (first offsets: %s)",
+                        stats["skipped_entries"], stats.get("skipped_offsets"))
+        count = rc.store.write(rc.key("slowlog.digest"), result.classes,
+                               meta={"run_id": rc.run_id, "source": "file", "paths": paths, "stats": stats})
+        log.info("ingest_slowlog: %s classes from %s events in the window (%s files, %s bytes)", count,
+                 stats.get("events_in_window"), len(paths), stats.get("bytes_read"))
+        return rc.summary(source="file", classes=count, files=len(paths), seconds=round(time.monotonic() - started, 3),
+                          stats={k: v for k, v in stats.items() if isinstance(v, (int, float))})
 
 
 def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:
     """A digest class as a ``sql.statement`` record, with the derived figures the rules use."""
     stats = {k: v for k, v in digest_class.items() if k not in ("checksum", "fingerprint", "sample")}
-    count = digest_class.get("ts_cnt") or 0
+    count = digest_class.get("query_count") or digest_class.get("ts_cnt") or 0
+    stats["executions"] = count
     if count:
         stats["query_time_avg"] = round((digest_class.get("Query_time_sum") or 0) / count, 6)
         stats["rows_sent_avg"] = round((digest_class.get("Rows_sent_sum") or 0) / count, 3)
@@ -177,29 +189,29 @@ def capture_other(instance_id: str) -> dict[str, Any]:
     from themis.capture.mysql import explain
     from themis.connections import mysql_connection
 
-    rc = run_context(instance_id)
-    _require_mysql(rc, "capture_other")
-    settings = rc.instance.capture
-    schemas = set(rc.schemas)
-    classes = [c for c in rc.store.read(rc.key("slowlog.digest")) if c.get("db_max") in schemas or not c.get("db_max")]
-    classes.sort(key=lambda c: c.get("Query_time_sum") or 0, reverse=True)
-    statements = [statement_record(c) for c in classes[: settings.text_limit]]
-    plans: list[dict[str, Any]] = []
-    started = time.monotonic()
-    if statements:
-        with mysql_connection(rc.instance.conn_id) as conn:
-            for number, statement in enumerate(statements[: settings.top_n], start=1):
-                plan = explain(conn, statement["sample"] or "", db=statement["db"] or rc.schemas[0],
-                               timeout_ms=settings.explain_timeout_ms)
-                plans.append({"checksum": statement["checksum"], **plan})
-                if number % 20 == 0:
-                    log.info("capture_other: explained %s/%s statements", number, min(len(statements), settings.top_n))
-    meta = {"run_id": rc.run_id}
-    rc.store.write(rc.key("sql.statement"), statements, meta=meta)
-    rc.store.write(rc.key("sql.plan"), plans, meta=meta)
-    outcome = {status: sum(1 for p in plans if p.get("status") == status) for status in ("explained", "failed", "skipped")}
-    log.info("capture_other: %s statements, plans %s", len(statements), outcome)
-    return rc.summary(statements=len(statements), plans=outcome, seconds=round(time.monotonic() - started, 3))
+    with task_run(instance_id) as rc:
+        _require_mysql(rc, "capture_other")
+        settings = rc.instance.capture
+        schemas = set(rc.schemas)
+        classes = [c for c in rc.store.read(rc.key("slowlog.digest")) if c.get("db_max") in schemas or not c.get("db_max")]
+        classes.sort(key=lambda c: c.get("Query_time_sum") or 0, reverse=True)
+        statements = [statement_record(c) for c in classes[: settings.text_limit]]
+        plans: list[dict[str, Any]] = []
+        started = time.monotonic()
+        if statements:
+            with mysql_connection(rc.instance.conn_id) as conn:
+                for number, statement in enumerate(statements[: settings.top_n], start=1):
+                    plan = explain(conn, statement["sample"] or "", db=statement["db"] or rc.schemas[0],
+                                   timeout_ms=settings.explain_timeout_ms)
+                    plans.append({"checksum": statement["checksum"], **plan})
+                    if number % 20 == 0:
+                        log.info("capture_other: explained %s/%s statements", number, min(len(statements), settings.top_n))
+        meta = {"run_id": rc.run_id}
+        rc.store.write(rc.key("sql.statement"), statements, meta=meta)
+        rc.store.write(rc.key("sql.plan"), plans, meta=meta)
+        outcome = {status: sum(1 for p in plans if p.get("status") == status) for status in ("explained", "failed", "skipped")}
+        log.info("capture_other: %s statements, plans %s", len(statements), outcome)
+        return rc.summary(statements=len(statements), plans=outcome, seconds=round(time.monotonic() - started, 3))
 
 
 # --------------------------------------------------------------------------------------- analyses
@@ -213,22 +225,22 @@ def analyze(instance_id: str, dimension: str) -> dict[str, Any]:
     from themis.rules.engine import effective_rules, run_dimension
     from themis.rules.snapshot import Snapshot
 
-    rc = run_context(instance_id)
-    if dimension not in rc.dimensions:
-        raise AirflowSkipException(f"{dimension} not selected for this run (params.dimensions = {rc.dimensions})")
-    started = time.monotonic()
-    records = {kind: rc.store.read_all(rc.key(kind)) for kind in DIMENSION_KINDS[dimension]}
-    if dimension == "OBJ":
-        records = {kind: [r for r in rows if r.get("schema") in rc.schemas] for kind, rows in records.items()}
-    snapshot = Snapshot(rc.instance.db_type, records)
-    rules = effective_rules(load_catalog(), rc.instance.db_type, dimension, rc.instance.rules)
-    result = run_dimension(rules, snapshot, dimension, list(rc.instance.exclusions))
-    result["run_id"] = rc.run_id
-    rc.store.write(rc.key(f"findings.{dimension}"), [result], meta={"run_id": rc.run_id})
-    findings = sum(r["findings_count"] for r in result["rules"])
-    log.info("analyze %s: %s rules ran, %s findings, score %s", dimension, result["rules_ran"], findings, result["score"])
-    return rc.summary(dimension=dimension, score=result["score"], findings=findings, rules_ran=result["rules_ran"],
-                      rules_failed=result["rules_failed"], seconds=round(time.monotonic() - started, 3))
+    with task_run(instance_id) as rc:
+        if dimension not in rc.dimensions:
+            raise AirflowSkipException(f"{dimension} not selected for this run (params.dimensions = {rc.dimensions})")
+        started = time.monotonic()
+        records = {kind: rc.store.read_all(rc.key(kind)) for kind in DIMENSION_KINDS[dimension]}
+        if dimension == "OBJ":
+            records = {kind: [r for r in rows if r.get("schema") in rc.schemas] for kind, rows in records.items()}
+        snapshot = Snapshot(rc.instance.db_type, records)
+        rules = effective_rules(load_catalog(), rc.instance.db_type, dimension, rc.instance.rules)
+        result = run_dimension(rules, snapshot, dimension, list(rc.instance.exclusions))
+        result["run_id"] = rc.run_id
+        rc.store.write(rc.key(f"findings.{dimension}"), [result], meta={"run_id": rc.run_id})
+        findings = sum(r["findings_count"] for r in result["rules"])
+        log.info("analyze %s: %s rules ran, %s findings, score %s", dimension, result["rules_ran"], findings, result["score"])
+        return rc.summary(dimension=dimension, score=result["score"], findings=findings, rules_ran=result["rules_ran"],
+                          rules_failed=result["rules_failed"], seconds=round(time.monotonic() - started, 3))
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -293,23 +305,23 @@ def export(instance_id: str) -> dict[str, Any]:
     from themis.notify import AuditNotifier, score_message
     from themis.report.render import write_report
 
-    rc = run_context(instance_id)
-    report = build_report(rc, _analysis_states(rc))
-    target = Path(reports_dir(rc.project))
-    if not target.is_absolute():
-        from themis.paths import PROJECT_ROOT
+    with task_run(instance_id) as rc:
+        report = build_report(rc, _analysis_states(rc))
+        target = Path(reports_dir(rc.project))
+        if not target.is_absolute():
+            from themis.paths import PROJECT_ROOT
 
-        target = PROJECT_ROOT / target
-    paths = write_report(report, target)
-    scores = {d["dimension"]: d["score"] for d in report["dimensions"]}
-    summary = rc.summary(overall_score=report["overall_score"], scores=scores,
-                         missing=[d["dimension"] for d in report["dimensions"] if d["status"] != "ok"], **paths)
-    rc.store.write(rc.key("report"), [summary], meta={"run_id": rc.run_id})
-    log.info("report written: %s (overall score %s)", paths.get("html"), report["overall_score"])
-    alerting = rc.instance.alerting
-    if alerting.score_below is not None and report["overall_score"] is not None \
-            and report["overall_score"] < alerting.score_below:
-        subject, body = score_message(rc.instance.id, summary, alerting.score_below)
-        AuditNotifier(rc.instance.id, alerting.notifier, alerting.to, alerting.smtp_conn_id).send(
-            subject, body, rc.airflow_context)
-    return summary
+            target = PROJECT_ROOT / target
+        paths = write_report(report, target)
+        scores = {d["dimension"]: d["score"] for d in report["dimensions"]}
+        summary = rc.summary(overall_score=report["overall_score"], scores=scores,
+                             missing=[d["dimension"] for d in report["dimensions"] if d["status"] != "ok"], **paths)
+        rc.store.write(rc.key("report"), [summary], meta={"run_id": rc.run_id})
+        log.info("report written: %s (overall score %s)", paths.get("html"), report["overall_score"])
+        alerting = rc.instance.alerting
+        if alerting.score_below is not None and report["overall_score"] is not None \
+                and report["overall_score"] < alerting.score_below:
+            subject, body = score_message(rc.instance.id, summary, alerting.score_below)
+            AuditNotifier(rc.instance.id, alerting.notifier, alerting.to, alerting.smtp_conn_id).send(
+                subject, body, rc.airflow_context)
+        return summary

@@ -17,9 +17,16 @@ def open_store(settings: "dict | None" = None) -> Store:
 
         if settings.get("path") and not Path(settings["path"]).is_absolute():
             settings["path"] = str(PROJECT_ROOT / settings["path"])  # not the worker's working directory
-        return LocalStore(**settings)
+        return _build(LocalStore, settings)
     if backend == "mongo":
         from themis.store.mongo import MongoStore
 
-        return MongoStore.from_conn_id(**settings)
+        return _build(MongoStore.from_conn_id, settings)
     raise StoreError(f"unknown store backend {backend!r}: expected 'local' or 'mongo'")
+
+
+def _build(factory, settings: dict) -> Store:
+    try:
+        return factory(**settings)
+    except TypeError as exc:  # an unknown key in the store settings
+        raise StoreError(f"bad store settings {sorted(settings)}: {exc}") from None

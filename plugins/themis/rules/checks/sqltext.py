@@ -37,7 +37,7 @@ def sql_values(checksum: str, statement: dict[str, Any]) -> dict[str, Any]:
     """The columns every SQL finding shows: which statement, how often, how slow."""
     stats = statement.get("stats") or {}
     return {"checksum": checksum, "sql": short_sql(statement.get("sample") or ""), "db": statement.get("db"),
-            "executions": stats.get("ts_cnt"), "query_time_avg": stats.get("query_time_avg")}
+            "executions": stats.get("executions", stats.get("ts_cnt")), "query_time_avg": stats.get("query_time_avg")}
 
 
 def parse_sql(sql: str, db_type: str) -> tuple[list[exp.Expression], str | None]:
