@@ -39,8 +39,14 @@ def audited(mariadb, airflow_home, tmp_path_factory):
             "retry": {"retries": 2, "retry_delay_seconds": 1, "exponential_backoff": 0},
             "slowlog": {"source": "file", "paths": [str(mariadb.slow_log_path)]},
             "exclusions": [{"rules": ["EXIST_LOB_COLUMN"], "objects": ["shop.audit_log.payload"], "reason": "policy"}],
+        }, {
+            "id": "e2e_badauth", "db_type": "mysql", "conn_id": "themis_badauth", "schemas": ["shop"], "schedule": None,
+            "retry": {"retries": 2, "retry_delay_seconds": 1, "exponential_backoff": 0},
+            "slowlog": {"source": "file", "paths": [str(mariadb.slow_log_path)]},
         }]}))
-    env = {"AIRFLOW_CONN_THEMIS_E2E": mariadb.conn_uri("auditor"), "THEMIS_INSTANCES": str(config),
+    wrong_password = mariadb.conn_uri("auditor").replace("@", "-wrong@", 1)
+    env = {"AIRFLOW_CONN_THEMIS_E2E": mariadb.conn_uri("auditor"), "AIRFLOW_CONN_THEMIS_BADAUTH": wrong_password,
+           "THEMIS_INSTANCES": str(config),
            "THEMIS_STORE": json.dumps({"backend": "local", "path": str(scratch / "store.sqlite3")}),
            "THEMIS_REPORTS_DIR": str(scratch / "reports")}
     saved = {k: os.environ.get(k) for k in env}
@@ -54,10 +60,10 @@ def audited(mariadb, airflow_home, tmp_path_factory):
             os.environ[key] = value
 
 
-def _run(audited, load_dagbag, **conf):
+def _run(audited, load_dagbag, dag_id="themis__e2e", **conf):
     bag = load_dagbag(audited["config"])
     assert bag.import_errors == {}
-    dag = bag.dags["themis__e2e"]
+    dag = bag.dags[dag_id]
     run = dag.test(run_conf={**audited["conf"], **conf})
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     return run, states
@@ -129,3 +135,17 @@ def test_unselected_dimensions_are_skipped_and_marked_in_the_report(audited, loa
     dims = {d["dimension"]: d for d in report["dimensions"]}
     assert dims["SQLPLAN"]["status"] == "not_selected" and dims["SQLPLAN"]["score"] is None
     assert dims["OBJ"]["status"] == "ok"
+
+
+def test_wrong_password_fails_at_once_and_the_report_marks_the_missing_dimensions(audited, load_dagbag):
+    run, states = _run(audited, load_dagbag, dag_id="themis__e2e_badauth")
+    tries = {ti.task_id: ti.try_number for ti in run.get_task_instances()}
+    assert states["capture_obj"] == "failed" and tries["capture_obj"] == 1  # no retry on 1045
+    assert states["capture_other"] == "failed" and tries["capture_other"] == 1
+    assert states["ingest_slowlog"] == "success"  # reads the file, not the database
+    assert states["analyze_obj"] == "upstream_failed" and states["export"] == "success"
+    report = json.loads(next((audited["scratch"] / "reports" / "e2e_badauth").glob("*/report.json")).read_text())
+    assert {d["dimension"]: d["status"] for d in report["dimensions"]} == {
+        "OBJ": "failed", "TEXT": "failed", "SQLPLAN": "failed", "SQLSTAT": "failed"}
+    assert report["overall_score"] is None
+    assert "wrong" not in json.dumps(report)  # nothing of the credentials reaches the report
