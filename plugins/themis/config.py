@@ -24,6 +24,15 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def on_off(value: Any) -> Any:
+    """A rule status as written in YAML: YAML 1.1 reads bare ON/OFF as booleans; take them as meant."""
+    if value is True:
+        return "ON"
+    if value is False:
+        return "OFF"
+    return value.upper() if isinstance(value, str) else value
+
+
 class ConfigError(ValueError):
     """The instance configuration is invalid; the message names the file, instance and key."""
 
@@ -61,13 +70,8 @@ class RuleOverride(_Strict):
 
     @field_validator("status", mode="before")
     @classmethod
-    def _upper(cls, value: Any) -> Any:
-        # YAML 1.1 reads bare ON/OFF as booleans; accept them as the user meant.
-        if value is True:
-            return "ON"
-        if value is False:
-            return "OFF"
-        return value.upper() if isinstance(value, str) else value
+    def _status(cls, value: Any) -> Any:
+        return on_off(value)
 
 
 class Exclusion(_Strict):

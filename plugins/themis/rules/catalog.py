@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from themis.config import DIMENSIONS, load_yaml
+from themis.config import DIMENSIONS, load_yaml, on_off
 
 DbType = Literal["mysql", "oracle", "any"]
 Dimension = Literal["OBJ", "TEXT", "SQLPLAN", "SQLSTAT"]
@@ -73,11 +73,7 @@ class Rule(BaseModel):
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value: Any) -> Any:
-        if value is True:
-            return "ON"
-        if value is False:
-            return "OFF"
-        return value
+        return on_off(value)
 
     def param_values(self) -> dict[str, Any]:
         return {param.name: param.value for param in self.params}
