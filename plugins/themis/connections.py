@@ -57,9 +57,12 @@ def mysql_connection(conn_id: str) -> Iterator[Any]:
 def keep_out_of_slow_log(conn: Any) -> None:
     """Raise this session's long_query_time so the audit's own dictionary reads and EXPLAINs do not
     land in the slow log that ``ingest_slowlog`` digests (a session variable: no privilege needed)."""
+    from themis.capture.sqlfiles import render
+
+    sql, _ = render("mysql/session_out_of_slow_log")
     with contextlib.suppress(Exception):
         cursor = conn.cursor()
         try:
-            cursor.execute("SET SESSION long_query_time = 31536000")
+            cursor.execute(sql)
         finally:
             cursor.close()

@@ -19,7 +19,7 @@ import pytest
 
 from themis.capture import mysql as capture
 from themis.capture.sqlfiles import render
-from themis.sandbox import MariaDBSandbox
+from themis.sandbox import MariaDBNotInstalled, MariaDBSandbox, find_binary
 
 pytestmark = pytest.mark.integration
 
@@ -148,12 +148,18 @@ def test_sandbox_accounts_and_uri(mariadb: MariaDBSandbox, auditor: Any) -> None
 def test_sandbox_start_stop_are_idempotent(tmp_path: Path) -> None:
     sandbox = MariaDBSandbox(tmp_path)
     with sandbox:
-        process = sandbox._process
+        pid = int(sandbox.pid_file.read_text())
         sandbox.start()
-        assert sandbox._process is process
+        assert int(sandbox.pid_file.read_text()) == pid and sandbox.running
         assert scalar(sandbox.connect(), "SELECT @@slow_query_log, @@long_query_time") == 1
+        assert sandbox.slow_log_path.is_relative_to(tmp_path)
     assert not sandbox.running
     sandbox.stop()
+
+
+def test_missing_binaries_name_the_package() -> None:
+    with pytest.raises(MariaDBNotInstalled, match="apt-get install mariadb-server"):
+        find_binary("no-such-mariadbd")
 
 
 def test_slow_log_rotation(mariadb: MariaDBSandbox, tmp_path: Path) -> None:

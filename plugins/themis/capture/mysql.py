@@ -3,8 +3,9 @@
 This is the only module that talks to an audited MySQL server. It takes an open DB-API connection
 (``MySqlHook(mysql_conn_id=...).get_conn()``: mysqlclient, PyMySQL or mysql-connector) and issues only
 SELECT (information_schema), USE, ``START TRANSACTION READ ONLY``, SET SESSION max_execution_time
-(MySQL) and EXPLAIN, all rendered from ``include/sql/mysql/*.sql``. It works under a user granted ``SELECT, SHOW VIEW, PROCESS``, except that
-servers list triggers only to holders of the TRIGGER privilege (see ``triggers.sql``).
+(MySQL) and EXPLAIN, all rendered from ``include/sql/mysql/*.sql``. It works under a user granted
+``SELECT, SHOW VIEW, PROCESS``, except that servers list triggers only to holders of the TRIGGER
+privilege (see ``triggers.sql``).
 
 * :func:`server_info` -- version and flavour (``mariadb`` / ``mysql``).
 * :func:`capture_objects` / :func:`iter_records` -- ``obj.*`` records, streamed from the server.
@@ -161,7 +162,7 @@ def _indexes(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             "table": first["table"],
             "index": first["index"],
             "is_primary": first["index"] == "PRIMARY",
-            "unique": not first["non_unique"],
+            "unique": int(first["non_unique"] or 0) == 0,  # MySQL 8 may send it as text
             "index_type": first["index_type"],
             "comment": first["comment"],
             # STATISTICS gives the distinct values of each column prefix; the last is the whole index's.

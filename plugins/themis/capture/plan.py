@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 # ----------------------------------------------------------------------------- statements
 
@@ -53,6 +53,7 @@ _TOKEN = re.compile(
     | (?P<comment>--(?=\s|$)[^\n]*|\#[^\n]*|/\*.*?(?:\*/|\Z))
     | (?P<string>'(?:[^'\\]|\\.|'')*(?:'|\Z)|"(?:[^"\\]|\\.|"")*(?:"|\Z))
     | (?P<ident>`(?:[^`]|``)*(?:`|\Z))
+    | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
     | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
     | (?P<other>.)
     """,
@@ -60,9 +61,8 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # ws | comment | string | ident | word | other
+class Token(NamedTuple):
+    kind: str  # ws | comment | string | ident | number | word | other
     text: str
     start: int
     depth: int  # parenthesis depth before the token
