@@ -60,6 +60,8 @@ class CaptureSettings(_Strict):
     top_n: int = Field(50, ge=1, le=10000, description="statements explained per window, by total query time")
     text_limit: int = Field(1000, ge=1, le=100000, description="statements given to TEXT analysis")
     explain_timeout_ms: int = Field(5000, ge=100, le=600000)
+    sample_timeout_ms: int = Field(2000, ge=100, le=600000, description="time limit of each table's value-sampling "
+                                   "SELECT (COLUMN_WRONG_TYPE; its num_row sets the rows)")
 
 
 class RuleOverride(_Strict):

@@ -23,7 +23,7 @@ from themis.window import CaptureWindow, as_utc
 log = logging.getLogger("themis")
 
 OBJ_KINDS = ("obj.table", "obj.column", "obj.index", "obj.constraint", "obj.foreign_key", "obj.routine",
-             "obj.trigger", "obj.view", "obj.partition")
+             "obj.trigger", "obj.view", "obj.partition", "obj.column_sample")
 DIMENSION_KINDS = {"OBJ": OBJ_KINDS, "TEXT": ("sql.statement",), "SQLPLAN": ("sql.statement", "sql.plan"),
                    "SQLSTAT": ("sql.statement",)}
 ANALYSIS_TASKS = {"OBJ": "analyze_obj", "TEXT": "analyze_text", "SQLPLAN": "analyze_plan", "SQLSTAT": "analyze_stat"}
@@ -115,16 +115,26 @@ def _require_mysql(rc: RunContext, task: str) -> None:
 
 
 def capture_obj(instance_id: str) -> dict[str, Any]:
-    """Snapshot the schema objects of the configured schemas (a live snapshot, whatever the window)."""
+    """Snapshot the schema objects of the configured schemas (a live snapshot, whatever the window),
+    with the bounded column samples COLUMN_WRONG_TYPE judges: as many rows per table as that rule's
+    effective ``num_row`` for this instance, none when the rule is switched off."""
     from themis.capture.mysql import capture_objects, server_info
+    from themis.capture.sampling import KIND as SAMPLE_KIND, sample_columns
     from themis.connections import mysql_connection
+    from themis.rules.catalog import load_catalog
+    from themis.rules.engine import effective_rules
 
     with task_run(instance_id) as rc:
         _require_mysql(rc, "capture_obj")
         started = time.monotonic()
+        wrong_type = [r for r in effective_rules(load_catalog(), "mysql", "OBJ", rc.instance.rules)
+                      if r.rule.id == "COLUMN_WRONG_TYPE" and r.status == "ON"]
+        sample_rows = int(wrong_type[0].params["num_row"]) if wrong_type else 0
         with mysql_connection(rc.instance.conn_id) as conn:
             server = server_info(conn)
             records = capture_objects(conn, rc.schemas, log=log.info)
+            records[SAMPLE_KIND] = sample_columns(conn, records, rows=sample_rows, server=server,
+                                                  timeout_ms=rc.instance.capture.sample_timeout_ms, log=log.info)
         meta = {"run_id": rc.run_id, "schemas": rc.schemas, "server": server}
         counts = {kind: rc.store.write(rc.key(kind), records.get(kind, []), meta=meta) for kind in OBJ_KINDS}
         past = rc.window.end < dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
@@ -186,7 +196,7 @@ def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:
 
 def capture_other(instance_id: str) -> dict[str, Any]:
     """The window's top statements (by total query time) with their statistics and EXPLAIN plans."""
-    from themis.capture.mysql import explain
+    from themis.capture.mysql import explain, server_info
     from themis.connections import mysql_connection
 
     with task_run(instance_id) as rc:
@@ -200,9 +210,11 @@ def capture_other(instance_id: str) -> dict[str, Any]:
         started = time.monotonic()
         if statements:
             with mysql_connection(rc.instance.conn_id) as conn:
+                server = server_info(conn)  # once: explain() adapts its time limits and JSON reading to it
+                log.info("capture_other: explaining on %s %s", server["flavour"], server["version"])
                 for number, statement in enumerate(statements[: settings.top_n], start=1):
                     plan = explain(conn, statement["sample"] or "", db=statement["db"] or rc.schemas[0],
-                                   timeout_ms=settings.explain_timeout_ms)
+                                   timeout_ms=settings.explain_timeout_ms, server=server)
                     plans.append({"checksum": statement["checksum"], **plan})
                     if number % 20 == 0:
                         log.info("capture_other: explained %s/%s statements", number, min(len(statements), settings.top_n))

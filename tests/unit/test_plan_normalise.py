@@ -358,3 +358,100 @@ def test_with_select_hint() -> None:
     assert with_select_hint("SELECT /*+ NO_ICP(t) */ a FROM t", hint) == "SELECT /*+ NO_ICP(t) */ a FROM t"
     assert with_select_hint("UPDATE t SET a = 1", hint) == "UPDATE t SET a = 1"
     assert with_select_hint("(SELECT 1) UNION (SELECT 2)", hint) == "(SELECT 1) UNION (SELECT 2)"
+
+
+# ----------------------------------------------------------------------------- access types the SQLPLAN rules read
+
+
+@pytest.mark.parametrize("name", ["mariadb-10.11-index-merge", "mysql-5.7-index-merge"])
+def test_index_merge_names_the_merged_indexes_as_classic_explain_does(name: str) -> None:
+    """MySQL's JSON key is ``union(a,b)``; MariaDB's JSON has no key, only an ``index_merge`` object."""
+    [node] = nodes_of(name)
+    assert (node["table"], node["access_type"]) == ("orders", "index_merge")
+    assert node["key"] == "idx_orders_status,idx_orders_region"
+    assert node["key"] == normalise_traditional(load(name)["traditional"])[0]["key"]
+    assert node["key_length"] == "50,50" and node["rows"] == 102
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("sort_union(f,l)", "f,l"), ("intersect(idx_a,idx_b)", "idx_a,idx_b"),
+     ("sort_union(intersect(a,b),c)", "a,b,c"), ("PRIMARY", "PRIMARY")],
+)  # fmt: skip
+def test_mysql_index_merge_keys(key: str, expected: str) -> None:
+    plan = {"query_block": {"select_id": 1, "table": {"table_name": "t", "access_type": "index_merge", "key": key}}}
+    assert normalise_plan(plan)[0]["key"] == expected
+
+
+@pytest.mark.parametrize("name", ["mariadb-10.11-fulltext", "mysql-8.0-fulltext"])
+def test_fulltext_access(name: str) -> None:
+    [node] = nodes_of(name)
+    assert (node["table"], node["access_type"], node["key"]) == ("customers", "fulltext", "ft_customers_note")
+
+
+@pytest.mark.parametrize("name", ["mariadb-10.11-unique-subquery", "mysql-5.7-unique-subquery"])
+def test_unique_subquery_is_a_dependent_lookup(name: str) -> None:
+    """IN (SELECT pk ...) that cannot become a semi-join (here: OR) runs as a PK lookup per outer row."""
+    fixture = load(name)
+    nodes = by_table(merge_select_types(normalise_plan(fixture["explain_json"]), fixture["traditional"]))
+    assert (nodes["p"]["access_type"], nodes["p"]["dependent"]) == ("ALL", False)
+    inner = nodes["c"]
+    assert (inner["access_type"], inner["key"], inner["ref"]) == ("unique_subquery", "PRIMARY", ["func"])
+    assert (inner["dependent"], inner["cacheable"], inner["select_id"]) == (True, False, 2)
+
+
+def test_mariadb_index_subquery() -> None:
+    fixture = load("mariadb-10.11-index-subquery")
+    nodes = by_table(merge_select_types(normalise_plan(fixture["explain_json"]), fixture["traditional"]))
+    assert (nodes["o"]["access_type"], nodes["o"]["dependent"]) == ("index_subquery", True)
+
+
+def test_mariadb_uncacheable_subquery_comes_from_classic_explain() -> None:
+    fixture = load("mariadb-10.11-uncacheable-subquery")
+    assert by_table(nodes_of("mariadb-10.11-uncacheable-subquery"))["products"]["cacheable"] is None  # JSON is silent
+    nodes = by_table(merge_select_types(normalise_plan(fixture["explain_json"]), fixture["traditional"]))
+    assert (nodes["products"]["dependent"], nodes["products"]["cacheable"]) == (False, False)
+    assert nodes["customers"]["cacheable"] is None
+
+
+@pytest.mark.parametrize("name", ["mariadb-10.11-subquery-materialization", "mysql-8.0-subquery-materialization"])
+def test_materialized_in_subquery_is_read_from_a_temporary_table(name: str) -> None:
+    """MariaDB shows no reader for a non-semi-join materialisation: a ``<subqueryN>`` node stands for it,
+    in both formats, as MySQL's own ``<subquery2>`` table does."""
+    fixture = load(name)
+    for nodes in (normalise_plan(fixture["explain_json"]), normalise_traditional(fixture["traditional"])):
+        [result] = [n for n in nodes if n["materialized_from_subquery"]]
+        assert result["table"] == "<subquery2>" and result["using_temporary_table"] is True
+        assert by_table(nodes)["customers"]["materialized_from_subquery"] is False
+        assert by_table(nodes)["customers"]["access_type"] == "ALL"
+
+
+def test_mariadb_materialization_node_sits_where_the_subquery_is() -> None:
+    [result] = [n for n in nodes_of("mariadb-10.11-subquery-materialization") if n["materialized_from_subquery"]]
+    assert result["path"] == "query_block/subqueries[1]/materialization"
+    assert (result["select_id"], result["access_type"], result["dependent"], result["cacheable"]) == (None, None, False, None)
+
+
+@pytest.mark.parametrize("name", ["mariadb-10.11-duplicate-weedout", "mysql-5.7-duplicate-weedout"])
+def test_duplicate_weedout_counts_every_joined_table_and_its_temporary_table(name: str) -> None:
+    """The semi-join's tables sit in a ``duplicates_removal`` wrapper (MariaDB: a list; MySQL: an object
+    with its own nested loop): they are still members of the one join."""
+    nodes = by_table(nodes_of(name))
+    assert set(nodes) == {"o", "c", "i"}
+    assert all(n["nested_loop_size"] == 3 and n["in_nested_loop"] for n in nodes.values())
+    assert nodes["o"]["using_temporary_table"] and nodes["i"]["using_temporary_table"]
+    classic = normalise_traditional(load(name)["traditional"])
+    assert all(n["nested_loop_size"] == 3 and n["using_temporary_table"] for n in classic)  # Start/End temporary
+
+
+def test_join_size_ignores_subqueries_and_derived_tables_inside_members() -> None:
+    plan = {"query_block": {"select_id": 1, "nested_loop": [
+        {"table": {"table_name": "a", "access_type": "ALL", "attached_subqueries": [
+            {"dependent": True, "cacheable": False, "query_block": {"select_id": 3, "nested_loop": [
+                {"table": {"table_name": "x", "access_type": "ref"}}, {"table": {"table_name": "y", "access_type": "ref"}}]}}]}},
+        {"table": {"table_name": "<derived2>", "access_type": "ref", "materialized_from_subquery": {
+            "query_block": {"select_id": 2, "table": {"table_name": "z", "access_type": "ALL"}}}}},
+        {"block-nl-join": {"table": {"table_name": "b", "access_type": "ALL"}}}]}}  # fmt: skip
+    nodes = by_table(normalise_plan(plan))
+    assert [nodes[t]["nested_loop_size"] for t in ("a", "<derived2>", "b")] == [3, 3, 3]
+    assert [nodes[t]["nested_loop_size"] for t in ("x", "y", "z")] == [2, 2, 0]

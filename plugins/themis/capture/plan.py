@@ -29,10 +29,17 @@ attached_condition (str|None), path``.
   ``cacheable``; MariaDB wraps correlated subqueries in an ``expression_cache`` and says no more, so
   :func:`merge_select_types` completes them from classic EXPLAIN's select_type); ``cacheable`` is None
   for the outermost query.
-* ``materialized_from_subquery``: the node reads a materialised subquery (derived table, semi-join
-  materialisation); the tables inside that subquery are nodes of their own.
-* ``nested_loop_size``: how many members the join (``nested_loop``) holding the table has, 0 when the
-  table is not joined; ``in_nested_loop`` is ``nested_loop_size > 1``.
+* ``materialized_from_subquery``: the node reads a materialised subquery (derived table, CTE, semi-join
+  or IN-subquery materialisation); the tables inside that subquery are nodes of their own. MariaDB does
+  not show the table reading a materialised IN subquery: a ``<subqueryN>`` node without access type or
+  select id stands for it (see :func:`_materialized_result`), in JSON and classic plans alike.
+* ``key``: for ``index_merge`` the merged indexes as classic EXPLAIN lists them (``a,b``), whether the
+  JSON said ``sort_union(a,b)`` (MySQL) or only described them in an ``index_merge`` object (MariaDB).
+* ``nested_loop_size``: how many tables the join (the outermost ``nested_loop`` of the SELECT) holding
+  the table reads, counting those inside wrappers (``block-nl-join``, a semi-join's
+  ``duplicates_removal``) but not those of subqueries; 0 when the table is not joined;
+  ``in_nested_loop`` is ``nested_loop_size > 1``. A semi-join's duplicate weedout (JSON
+  ``duplicates_removal``, classic "Start temporary") counts as a temporary table.
 * ``path``: where the node sits in the JSON tree, list positions 1-based
   (``query_block/nested_loop[2]/table``), or ``explain[N]`` for the N-th classic EXPLAIN row.
 """
@@ -205,6 +212,8 @@ _TABLE_KEYS = frozenset({"table", "union_result"})
 _MATERIALIZED_KEYS = ("materialized_from_subquery", "materialized")
 # Lists of sort/window descriptors that are siblings of (not parents of) the rows they sort.
 _SORT_LISTS = ("sorts", "windows")
+# Index names inside MySQL's index_merge key: ``sort_union(a,intersect(b,c))`` -> a, b, c.
+_MERGED_NAME = re.compile(r"([^(),]+)(?=[,)])")
 
 
 @dataclass(frozen=True)
@@ -232,21 +241,39 @@ def normalise_plan(explain_json: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _walk(value: Any, key: str, scope: _Scope) -> Iterator[dict[str, Any]]:
     if isinstance(value, list):
-        size = len(value) if key == "nested_loop" and len(value) > 1 else None
+        size = scope.nested_loop_size
+        if key == "nested_loop" and not size:  # the outermost join of this SELECT
+            members = _join_members(value, key)
+            size = members if members > 1 else 0
         for position, item in enumerate(value, 1):
-            item_scope = replace(scope, path=f"{scope.path}[{position}]")
-            if key == "nested_loop":
-                item_scope = replace(item_scope, nested_loop_size=size or 0)
-            yield from _walk(item, key, item_scope)
+            yield from _walk(item, key, replace(scope, path=f"{scope.path}[{position}]", nested_loop_size=size))
         return
     if not isinstance(value, Mapping):
         return
     scope = _enter(value, key, scope)
-    if key in _TABLE_KEYS and ("table_name" in value or "access_type" in value):
+    if _is_table(value, key):
         yield _json_node(value, key, scope)
+    elif key == "materialization" and isinstance(value.get("query_block"), Mapping):
+        yield _materialized_result(value["query_block"].get("select_id"), scope.path)
     for child_key, child in value.items():
         if isinstance(child, (Mapping, list)):
             yield from _walk(child, child_key, replace(scope, path=f"{scope.path}/{child_key}"))
+
+
+def _is_table(value: Mapping[str, Any], key: str) -> bool:
+    return key in _TABLE_KEYS and ("table_name" in value or "access_type" in value)
+
+
+def _join_members(value: Any, key: str) -> int:
+    """Tables joined by one SELECT's nested loop, wrappers included (MariaDB ``block-nl-join``,
+    ``duplicates_removal``; MySQL ``duplicates_removal`` with its own inner ``nested_loop``), but not the
+    tables of subqueries or of materialised derived tables: those are other SELECTs."""
+    if isinstance(value, list):
+        return sum(_join_members(item, key) for item in value)
+    if not isinstance(value, Mapping) or key == "query_block":
+        return 0
+    own = 1 if key == "table" and _is_table(value, key) else 0
+    return own + sum(_join_members(child, child_key) for child_key, child in value.items())
 
 
 def _enter(obj: Mapping[str, Any], key: str, scope: _Scope) -> _Scope:
@@ -274,7 +301,7 @@ def _enter(obj: Mapping[str, Any], key: str, scope: _Scope) -> _Scope:
         or any(item.get("using_filesort") is True or "filesort" in item for item in sorts)
     )
     temporary = (
-        key == "temporary_table"
+        key in ("temporary_table", "duplicates_removal")  # semi-join duplicate weedout keeps a temporary table
         or obj.get("using_temporary_table") is True
         or any(_uses_temporary(item) for item in sorts)
     )
@@ -301,11 +328,14 @@ def _json_node(table: Mapping[str, Any], key: str, scope: _Scope) -> dict[str, A
     if key == "union_result":  # MariaDB does not say it; MySQL says false only when no table is used
         temporary = temporary or table.get("using_temporary_table", True) is not False
     rows = table.get("rows_examined_per_scan", table.get("rows"))
+    key = table.get("key")
+    if table.get("access_type") == "index_merge":
+        key = _merged_indexes(key, table.get("index_merge"))
     return _node(
         select_id=_int(table.get("select_id")) if "select_id" in table else scope.select_id,
         table=table.get("table_name"),
         access_type=table.get("access_type"),
-        key=table.get("key"),
+        key=key,
         possible_keys=_names(table.get("possible_keys")),
         key_length=table.get("key_length"),
         ref=_names(table.get("ref")),
@@ -322,8 +352,56 @@ def _json_node(table: Mapping[str, Any], key: str, scope: _Scope) -> dict[str, A
     )
 
 
-def _node(**fields: Any) -> dict[str, Any]:
+def _merged_indexes(key: Any, index_merge: Any) -> str | None:
+    """The indexes an index_merge reads, as classic EXPLAIN's ``key`` column lists them (``a,b``).
+
+    MySQL's JSON writes ``sort_union(a,b)`` / ``intersect(a,b)`` (possibly nested); MariaDB's has no
+    ``key`` but an ``index_merge`` object whose ``range`` members name each index.
+    """
+    if isinstance(key, str) and "(" in key:
+        return ",".join(name.strip() for name in _MERGED_NAME.findall(key))
+    if key is None and isinstance(index_merge, (Mapping, list)):
+        names = list(_keys_in(index_merge))
+        return ",".join(names) if names else None
+    return key
+
+
+def _keys_in(value: Any) -> Iterator[str]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _keys_in(item)
+    elif isinstance(value, Mapping):
+        if isinstance(value.get("key"), str):
+            yield value["key"]
+        for child in value.values():
+            if isinstance(child, (Mapping, list)):
+                yield from _keys_in(child)
+
+
+def _materialized_result(subquery_id: Any, path: str) -> dict[str, Any]:
+    """A node standing for the ``<subqueryN>`` temporary table that holds a materialised IN subquery.
+
+    MariaDB materialises an IN subquery it does not turn into a semi-join without showing the table
+    that reads the result (JSON: a ``materialization`` key; classic EXPLAIN: ``MATERIALIZED`` rows and
+    no ``<subqueryN>`` row), where MySQL shows one with ``materialized_from_subquery``. This node stands
+    for it so that both servers report the temporary table; which SELECT reads it is not said, hence
+    no select id.
+    """
+    return _node(table=f"<subquery{_int(subquery_id) or ''}>", using_temporary_table=True,
+                 materialized_from_subquery=True, path=path)
+
+
+_NODE_DEFAULTS: dict[str, Any] = {
+    "select_id": None, "table": None, "access_type": None, "key": None, "possible_keys": None, "key_length": None,
+    "ref": None, "rows": None, "filtered": None, "using_filesort": False, "using_temporary_table": False,
+    "dependent": False, "cacheable": None, "materialized_from_subquery": False, "nested_loop_size": 0,
+    "attached_condition": None, "path": None,
+}  # fmt: skip
+
+
+def _node(**given: Any) -> dict[str, Any]:
     """A plan node with every field typed the same way whatever the source format."""
+    fields = {**_NODE_DEFAULTS, **given}
     size = int(fields["nested_loop_size"] or 0)
     key_length = fields["key_length"]
     condition = fields["attached_condition"]
@@ -359,39 +437,52 @@ def normalise_traditional(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     for row in lowered:
         if row.get("table") is not None and row.get("id") is not None:
             by_select.setdefault(row.get("id"), []).append(row)
+    unread = _unread_materializations(lowered)
     nodes = []
     for position, row in enumerate(lowered, 1):
         if row.get("table") is None:  # "No tables used", "Impossible WHERE", ...
             continue
-        same_select = by_select.get(row.get("id"), [row])
-        extras = [_extra(other) for other in same_select]
-        select_type = str(row.get("select_type") or "").upper()
-        table = str(row["table"])
-        derived = table.startswith(("<derived", "<subquery"))
-        nodes.append(
-            _node(
-                select_id=_int(row.get("id")),
-                table=table,
-                access_type=row.get("type"),
-                key=row.get("key"),
-                possible_keys=_names(row.get("possible_keys")),
-                key_length=row.get("key_len"),
-                ref=_names(row.get("ref")),
-                rows=row.get("rows"),
-                filtered=row.get("filtered"),
-                using_filesort=any("using filesort" in extra for extra in extras),
-                using_temporary_table=derived
-                or table.startswith("<union")
-                or any("using temporary" in extra for extra in extras),
-                dependent="DEPENDENT" in select_type,
-                cacheable=_traditional_cacheable(select_type),
-                materialized_from_subquery=derived,
-                nested_loop_size=len(same_select),
-                attached_condition=None,
-                path=f"explain[{position}]",
-            )
-        )
+        if row.get("id") in unread:
+            unread.discard(row.get("id"))
+            nodes.append(_materialized_result(row.get("id"), f"explain[{position}]"))
+        nodes.append(_traditional_node(row, by_select.get(row.get("id"), [row]), position))
     return nodes
+
+
+def _traditional_node(row: Mapping[str, Any], same_select: list[Mapping[str, Any]], position: int) -> dict[str, Any]:
+    """One classic EXPLAIN row; the Extra flags of its SELECT's rows apply to it too."""
+    extras = [_extra(other) for other in same_select]
+    select_type = str(row.get("select_type") or "").upper()
+    table = str(row["table"])
+    derived = table.startswith(("<derived", "<subquery"))
+    return _node(
+        select_id=_int(row.get("id")),
+        table=table,
+        access_type=row.get("type"),
+        key=row.get("key"),
+        possible_keys=_names(row.get("possible_keys")),
+        key_length=row.get("key_len"),
+        ref=_names(row.get("ref")),
+        rows=row.get("rows"),
+        filtered=row.get("filtered"),
+        using_filesort=any("using filesort" in extra for extra in extras),
+        # "Start temporary" / "End temporary": a semi-join's duplicate weedout table
+        using_temporary_table=derived
+        or table.startswith("<union")
+        or any("using temporary" in extra or "start temporary" in extra for extra in extras),
+        dependent="DEPENDENT" in select_type,
+        cacheable=_traditional_cacheable(select_type),
+        materialized_from_subquery=derived,
+        nested_loop_size=len(same_select),
+        path=f"explain[{position}]",
+    )
+
+
+def _unread_materializations(rows: list[dict[str, Any]]) -> set[Any]:
+    """Ids of MATERIALIZED selects no ``<subqueryN>`` row reads (see :func:`_materialized_result`)."""
+    readers = {str(row.get("table")) for row in rows}
+    return {row.get("id") for row in rows if str(row.get("select_type") or "").upper() == "MATERIALIZED"
+            and f"<subquery{row.get('id')}>" not in readers}
 
 
 def merge_select_types(nodes: list[dict[str, Any]], rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -3,19 +3,38 @@
 One finding per offending statement (the rule's violation count is the number of statements,
 as in the original). Statements sqlglot cannot parse are not skipped silently: the engine lists
 them in the dimension result as unparsable.
+
+Each detector reads one :class:`~themis.rules.checks.sqltext.SqlTree` and returns a short detail for
+the report (what it saw) or None. They only read the tree, never assume an argument is present, and
+never recurse, so an odd tree cannot make a rule fail. The original's regexes matched keywords in
+string literals and comments and missed the constructs they were named after; the notes in
+``include/rules/mysql/text.yaml`` say where a detector deliberately differs from them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections import Counter
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlglot import exp
 
 from themis.rules.checks import register
-from themis.rules.checks.sqltext import ParsedStatement, parsed_statements
+from themis.rules.checks.sqltext import ParsedStatement, SqlTree, parsed_statements
 from themis.rules.snapshot import Finding, Snapshot
 
-Detector = Callable[[exp.Expression, dict[str, Any]], str | None]
+Detector = Callable[[SqlTree, dict[str, Any]], str | None]
+DETAIL_CHARS = 120
+DETAIL_DEPTH = 12
+OUTER_SIDES = ("LEFT", "RIGHT", "FULL")
+#: Nodes that can say "not": NOT ..., != / <>, and the ones sqlglot negates with a flag (NOT LIKE).
+NEGATABLE = (exp.Not, exp.NEQ, exp.Like, exp.ILike, exp.Is)
+#: sqlglot Func subclasses that are operators rather than a function applied to a value: AND / OR /
+#: XOR, EXISTS and the pattern and containment predicates (a REGEXP b), and MATCH ... AGAINST, which
+#: is how a full-text index is used, not a way to defeat one.
+NOT_FUNCTIONS = (exp.Connector, exp.Predicate, exp.MatchAgainst)
+
+
+# ----------------------------------------------------------------------------- plumbing
 
 
 def statement_findings(snapshot: Snapshot, params: dict[str, Any], detector: Detector) -> Iterable[Finding]:
@@ -34,36 +53,113 @@ def _finding(statement: ParsedStatement, detail: str) -> Finding:
     return Finding(statement.checksum, values, checksum=statement.checksum)
 
 
-def _inside_exists(node: exp.Expression) -> bool:
+def _sql(node: exp.Expression) -> str:
+    """A node as short MySQL text for the report's detail column.
+
+    Rendered from a copy cut at nested queries (shown as "…") and at DETAIL_DEPTH levels: sqlglot's
+    generator deep-copies and recurses through what it renders, which made details cost more than all
+    the rules together on large statements and could exhaust the stack on a 3,000-term OR chain. The
+    column shows DETAIL_CHARS characters, so the cut parts would not be seen anyway.
+    """
+    text = " ".join(_shallow_copy(node).sql(dialect="mysql", comments=False, copy=False).split())
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"
+
+
+def _shallow_copy(node: exp.Expression) -> exp.Expression:
+    """A copy of ``node`` down to DETAIL_DEPTH levels, without nested queries (the copy is ours to render)."""
+
+    def copy(value: Any, depth: int) -> Any:
+        if isinstance(value, list):
+            return [copy(item, depth) for item in value]
+        if not isinstance(value, exp.Expression):
+            return value
+        if value is not node and isinstance(value, exp.Query):
+            return exp.Var(this="(…)" if isinstance(value, exp.Subquery) else "…")
+        if depth >= DETAIL_DEPTH:
+            return exp.Var(this="…")
+        return type(value)(**{key: copy(child, depth + 1) for key, child in value.args.items()})
+
+    return copy(node, 0)
+
+
+def _tables(query: exp.Expression) -> str:
+    """The tables a (sub)query reads, for a detail that names them without printing the query."""
+    return ", ".join(sorted({table.name for table in query.find_all(exp.Table) if table.name})) or "no table"
+
+
+def _inside(node: exp.Expression, kind: type) -> bool:
     parent = node.parent
     while parent is not None:
-        if isinstance(parent, exp.Exists):
+        if isinstance(parent, kind):
             return True
         parent = parent.parent
     return False
 
 
-def _select_star(tree: exp.Expression, params: dict[str, Any]) -> str | None:
-    for select in tree.find_all(exp.Select):
-        if _inside_exists(select):
+def _outside_subqueries(node: exp.Expression) -> Iterator[exp.Expression]:
+    """``node`` and its descendants, not entering nested queries (they are judged on their own)."""
+    return node.dfs(prune=lambda child: child is not node and isinstance(child, exp.Query))
+
+
+def _unwrap(node: exp.Expression | None) -> exp.Expression | None:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+# ----------------------------------------------------------------------------- detectors
+
+
+def _select_star(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for select in tree.find(exp.Select):
+        if _inside(select, exp.Exists):
             continue  # EXISTS (SELECT * ...) reads no columns
         for projection in select.expressions:
-            if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
-                return projection.sql(dialect="mysql")
+            if _is_star(projection):
+                return _sql(projection)
     return None
 
 
-def _dml_without_where(tree: exp.Expression, params: dict[str, Any]) -> str | None:
-    for node in tree.find_all(exp.Update, exp.Delete):
-        if node.args.get("where") is None:
+def _is_star(projection: exp.Expression) -> bool:
+    """``*`` or ``alias.*``."""
+    return isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
+
+
+def _restricted_by_join(dml: exp.Expression) -> bool:
+    """A multi-table UPDATE/DELETE whose inner join has a condition touches only the matching rows."""
+    return any(not join.side and str(join.kind or "").upper() != "CROSS" and join.args.get("on") is not None
+               for join in dml.find_all(exp.Join) if not _inside_query(join, dml))
+
+
+def _inside_query(node: exp.Expression, stop: exp.Expression) -> bool:
+    """True when a nested query lies between ``node`` and its ancestor ``stop``."""
+    parent = node.parent
+    while parent is not None and parent is not stop:
+        if isinstance(parent, exp.Query):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _dml_without_where(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for node in tree.find(exp.Update, exp.Delete):
+        if node.args.get("where") is None and not _restricted_by_join(node):
             return f"{node.key.upper()} without WHERE"
     return None
 
 
-def _leading_wildcard(pattern: exp.Expression) -> bool:
+def _dml_sort(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for node in tree.find(exp.Update, exp.Delete):
+        order = node.args.get("order")
+        if order is not None:
+            return f"{node.key.upper()} ... {_sql(order)}"
+    return None
+
+
+def _leading_wildcard(pattern: exp.Expression | None) -> bool:
     """True for '%x' and for CONCAT('%', ...), the usual way applications build the same pattern."""
     if isinstance(pattern, exp.Literal) and pattern.is_string:
-        return pattern.this.startswith(("%", "_"))
+        return str(pattern.this).startswith(("%", "_"))
     first: exp.Expression | None = None
     if isinstance(pattern, exp.ConcatWs):
         first = pattern.expressions[1] if len(pattern.expressions) > 1 else None  # [0] is the separator
@@ -74,36 +170,161 @@ def _leading_wildcard(pattern: exp.Expression) -> bool:
     return first is not None and _leading_wildcard(first)
 
 
-def _like_leading_wildcard(tree: exp.Expression, params: dict[str, Any]) -> str | None:
-    for like in tree.find_all(exp.Like, exp.ILike):
+def _like_leading_wildcard(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for like in tree.find(exp.Like, exp.ILike):
         if _leading_wildcard(like.expression):
-            return like.sql(dialect="mysql")
+            return _sql(like)
     return None
 
 
-def _long_in_list(tree: exp.Expression, params: dict[str, Any]) -> str | None:
+def _long_in_list(tree: SqlTree, params: dict[str, Any]) -> str | None:
     limit = int(params["in_list_num"])
-    for node in tree.find_all(exp.In):
+    for node in tree.find(exp.In):
         if node.args.get("query") is None and len(node.expressions) > limit:
             return f"IN list of {len(node.expressions)} values (limit {limit})"
     return None
 
 
-@register("select_star", "TEXT")
-def select_star(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
-    return statement_findings(snapshot, params, _select_star)
+def _join_name(join: exp.Join) -> str:
+    target = join.this
+    return str(target.alias_or_name) if isinstance(target, exp.Expression) else ""
 
 
-@register("dml_without_where", "TEXT")
-def dml_without_where(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
-    return statement_findings(snapshot, params, _dml_without_where)
+def _linked_by_equality(join: exp.Join) -> bool:
+    """Whether a column equality in the same query's WHERE or ON conditions ties ``join``'s table to
+    another one. An unqualified column could belong to either table: the benefit of the doubt."""
+    query = join.parent
+    while query is not None and not isinstance(query, (exp.Query, exp.Update, exp.Delete)):
+        query = query.parent  # UPDATE/DELETE: the join hangs from the target table
+    if query is None:
+        return False
+    name = _join_name(join).lower()
+    conditions = [query.args.get("where")] + [j.args.get("on") for j in query.find_all(exp.Join)]
+    for condition in filter(None, conditions):
+        for node in _outside_subqueries(condition):
+            if isinstance(node, (exp.EQ, exp.NullSafeEQ)) and isinstance(node.this, exp.Column) \
+                    and isinstance(node.expression, exp.Column):
+                tables = {node.this.table.lower(), node.expression.table.lower()}
+                if "" in tables or (name in tables and len(tables) == 2):
+                    return True
+    return False
 
 
-@register("like_leading_wildcard", "TEXT")
-def like_leading_wildcard(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
-    return statement_findings(snapshot, params, _like_leading_wildcard)
+def _join_defect(join: exp.Join) -> str | None:
+    side, kind = str(join.side or "").upper(), str(join.kind or "").upper()
+    if side in OUTER_SIDES:
+        return f"{side} OUTER JOIN"
+    if kind == "CROSS":
+        return "CROSS JOIN"
+    if join.args.get("on") is None and not join.args.get("using") and not join.method and kind != "STRAIGHT_JOIN" \
+            and not _linked_by_equality(join):
+        return "Cartesian product (no join condition)"
+    return None
 
 
-@register("long_in_list", "TEXT", params=("in_list_num",))
-def long_in_list(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
-    return statement_findings(snapshot, params, _long_in_list)
+def _bad_join(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for join in tree.find(exp.Join):
+        defect = _join_defect(join)
+        if defect is not None:
+            return f"{defect}: {_join_name(join)}"
+    return None
+
+
+def _subquery_detector(clause: str) -> Detector:
+    def detect(tree: SqlTree, params: dict[str, Any]) -> str | None:
+        found = next((query for where, query in tree.subqueries() if where == clause), None)
+        return None if found is None else f"subquery in {clause.upper()} reading {_tables(found)}"
+
+    detect.__name__ = f"_subquery_in_{clause}"
+    return detect
+
+
+def _repeated_subquery(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    """Two subqueries are the same when their trees are equal: same structure, identifiers and values;
+    keyword case, whitespace and comments are not in the tree. (sqlglot hashes trees without copying
+    them, which matters: rendering every subquery as text cost more than all the other rules.)"""
+    subqueries = tree.subqueries()
+    if len(subqueries) < 2:
+        return None
+    query, count = Counter(query for _, query in subqueries).most_common(1)[0]
+    return f"{count} × the same subquery reading {_tables(query)}" if count > 1 else None
+
+
+def _too_many_or(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    limit = int(params["or_num"])
+    count = sum(1 for _ in tree.in_predicates(exp.Or))
+    return f"{count} ORs in WHERE/HAVING/ON conditions (limit {limit})" if count > limit else None
+
+
+def _plain_union(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for union in tree.find(exp.Union):
+        if union.args.get("distinct") is not False:
+            return "UNION (without ALL) removes duplicates with a temporary table"
+    return None
+
+
+def _wraps_column(function: exp.Expression) -> bool:
+    return any(isinstance(node, exp.Column) for node in _outside_subqueries(function))
+
+
+def _function_on_column(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for function in tree.in_predicates(exp.Func, clauses=frozenset({"where", "on"})):
+        if not isinstance(function, NOT_FUNCTIONS) and _wraps_column(function):
+            return f"{tree.clause(function).upper()}: {_sql(function)}"
+    return None
+
+
+def _negative(node: exp.Expression) -> bool:
+    """!=, <>, NOT ..., NOT IN, NOT EXISTS, NOT LIKE, NOT BETWEEN; IS NOT NULL is an ordinary range."""
+    if isinstance(node, exp.NEQ) or node.args.get("negate") is True:
+        return True
+    if isinstance(node, exp.Not):
+        inner = _unwrap(node.this)
+        return not (isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null))
+    return False
+
+
+def _negative_predicate(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    for node in tree.in_predicates(*NEGATABLE):
+        if _negative(node):
+            return f"{tree.clause(node).upper()}: {_sql(node)}"
+    return None
+
+
+# ----------------------------------------------------------------------------- registered checks
+
+
+def _text_check(name: str, detector: Detector, params: tuple[str, ...] = ()) -> None:
+    """Register a TEXT check that runs ``detector`` on every parsed statement."""
+    register(name, "TEXT", params=params)(lambda snapshot, values: statement_findings(snapshot, values, detector))
+
+
+for _name, _detector, _params in (
+    ("select_star", _select_star, ()),
+    ("dml_without_where", _dml_without_where, ()),
+    ("dml_sort", _dml_sort, ()),
+    ("like_leading_wildcard", _like_leading_wildcard, ()),
+    ("long_in_list", _long_in_list, ("in_list_num",)),
+    ("bad_join", _bad_join, ()),
+    ("subquery_in_from", _subquery_detector("from"), ()),
+    ("subquery_in_having", _subquery_detector("having"), ()),
+    ("subquery_in_select", _subquery_detector("select"), ()),
+    ("subquery_in_where", _subquery_detector("where"), ()),
+    ("repeated_subquery", _repeated_subquery, ()),
+    ("too_many_or", _too_many_or, ("or_num",)),
+    ("plain_union", _plain_union, ()),
+    ("function_on_column", _function_on_column, ()),
+    ("negative_predicate", _negative_predicate, ()),
+):
+    _text_check(_name, _detector, _params)
+
+
+@register("long_text", "TEXT", params=("char_num",))
+def long_text(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
+    """The statement's length in characters, whitespace runs counted as one (indentation is not
+    complexity). Read from the text, so it also judges statements sqlglot cannot parse."""
+    limit = int(params["char_num"])
+    for statement in parsed_statements(snapshot):
+        length = len(" ".join(statement.text.split()))
+        if length > limit:
+            yield _finding(statement, f"{length} characters (limit {limit})")
