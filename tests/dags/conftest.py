@@ -17,10 +17,11 @@ DAGS = PROJECT_ROOT / "dags"
 def airflow_home(tmp_path_factory) -> Path:
     """Migrate a fresh metadata DB once per session (about 3 s); dag.test() needs it."""
     home = Path(os.environ["AIRFLOW_HOME"])
-    if not (home / "airflow.db").exists():
-        airflow = Path(sys.executable).with_name("airflow")
-        result = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, env=dict(os.environ))
-        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    # Always migrate: importing Airflow elsewhere in the session may already have created an empty
+    # airflow.db, so the file's existence says nothing about its tables.
+    airflow = Path(sys.executable).with_name("airflow")
+    result = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, env=dict(os.environ))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return home
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,10 @@ def audited(mariadb, airflow_home, tmp_path_factory):
     with mariadb.connect() as conn:
         _workload().run_workload(conn)
     mariadb.flush_slow_log()
-    end = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)
+    # The window closes before the DAG runs start, so the audit's own connections (and other tests
+    # sharing this server) land after it: reruns must see exactly the same slow log.
+    end = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=1)
+    time.sleep(max(0.0, (end - dt.datetime.now(dt.timezone.utc)).total_seconds()) + 1.1)
     config = scratch / "instances.yaml"
     config.write_text(yaml.safe_dump({
         "instances": [{

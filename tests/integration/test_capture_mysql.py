@@ -358,8 +358,7 @@ def test_airflow_hook_connection_with_dict_cursor(
     mariadb: MariaDBSandbox, schemas: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """What the capture task does: MySqlHook(conn_id).get_conn() from the sandbox URI (DictCursor extra)."""
-    if "airflow" not in sys.modules:
-        monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    # AIRFLOW_HOME is the session's (root conftest.py): Airflow binds its settings on first import.
     monkeypatch.setenv("AIRFLOW_CONN_THEMIS_CAPTURE_TEST", mariadb.conn_uri("auditor") + "?cursor=dictcursor")
     from airflow.providers.mysql.hooks.mysql import MySqlHook
 
