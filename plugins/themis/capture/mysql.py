@@ -56,7 +56,7 @@ DRIVER_ERRORS = _driver_errors()
 # ----------------------------------------------------------------------------- running SQL
 
 
-def _rows(cursor: Any, batch: Sequence[Any]) -> Iterator[dict[str, Any]]:
+def dict_rows(cursor: Any, batch: Sequence[Any]) -> Iterator[dict[str, Any]]:
     """Rows as dicts whatever the cursor class (tuple cursors, DictCursor)."""
     names = [d[0] for d in cursor.description or ()]
     for row in batch:
@@ -80,7 +80,7 @@ def _streaming_cursor(conn: Any) -> Any:
     return conn.cursor()  # mysql-connector's default cursor is unbuffered already
 
 
-def _execute(cursor: Any, name: str, **context: Any) -> None:
+def execute_template(cursor: Any, name: str, **context: Any) -> None:
     sql, params = render(name, **context)
     cursor.execute(sql, params or None)  # no params: a literal % stays literal
 
@@ -89,8 +89,8 @@ def _query(conn: Any, name: str, **context: Any) -> list[dict[str, Any]]:
     """A small query's rows (buffered cursor)."""
     cursor = conn.cursor()
     try:
-        _execute(cursor, name, **context)
-        return list(_rows(cursor, cursor.fetchall()))
+        execute_template(cursor, name, **context)
+        return list(dict_rows(cursor, cursor.fetchall()))
     finally:
         cursor.close()
 
@@ -99,9 +99,9 @@ def _stream(conn: Any, name: str, **context: Any) -> Iterator[dict[str, Any]]:
     """A large query's rows in batches of FETCH_SIZE, as plain records; consume it fully."""
     cursor = _streaming_cursor(conn)
     try:
-        _execute(cursor, name, **context)
+        execute_template(cursor, name, **context)
         while batch := cursor.fetchmany(FETCH_SIZE):
-            for row in _rows(cursor, batch):
+            for row in dict_rows(cursor, batch):
                 yield plain_record(row)
     finally:
         cursor.close()
@@ -250,7 +250,7 @@ class _ExplainFailed(Exception):
         self.message = message if code is None else f"({code}) {message}"
 
 
-def _error_code_and_message(exc: BaseException) -> tuple[int | None, str]:
+def error_code_and_message(exc: BaseException) -> tuple[int | None, str]:
     code = getattr(exc, "errno", None)
     args = getattr(exc, "args", ())
     if code is None and args and isinstance(args[0], int):
@@ -261,7 +261,7 @@ def _error_code_and_message(exc: BaseException) -> tuple[int | None, str]:
 
 def _server_error(exc: BaseException) -> _ExplainFailed:
     """A driver error as an EXPLAIN failure; a lost connection is re-raised (the task should retry)."""
-    code, message = _error_code_and_message(exc)
+    code, message = error_code_and_message(exc)
     if code in CONNECTION_LOST:
         raise exc
     return _ExplainFailed(code, message)
@@ -286,19 +286,19 @@ def _read_only(conn: Any, cursor: Any, server: Mapping[str, Any], timeout_ms: in
     restored afterwards. A lost connection escapes; other errors while cleaning up do not."""
     previous_limit = None
     try:
-        _execute(cursor, "mysql/start_read_only_transaction")
+        execute_template(cursor, "mysql/start_read_only_transaction")
         if _mysql_time_limits(server):
-            _execute(cursor, "mysql/select_max_execution_time")
-            previous_limit = next(_rows(cursor, cursor.fetchall()))["max_execution_time"]
-            _execute(cursor, "mysql/set_max_execution_time", milliseconds=int(timeout_ms))
+            execute_template(cursor, "mysql/select_max_execution_time")
+            previous_limit = next(dict_rows(cursor, cursor.fetchall()))["max_execution_time"]
+            execute_template(cursor, "mysql/set_max_execution_time", milliseconds=int(timeout_ms))
         yield
     finally:
         try:
             conn.rollback()
             if previous_limit is not None:
-                _execute(cursor, "mysql/set_max_execution_time", milliseconds=int(previous_limit))
+                execute_template(cursor, "mysql/set_max_execution_time", milliseconds=int(previous_limit))
         except DRIVER_ERRORS as exc:
-            if _error_code_and_message(exc)[0] in CONNECTION_LOST:
+            if error_code_and_message(exc)[0] in CONNECTION_LOST:
                 raise
 
 
@@ -314,7 +314,7 @@ def _run_explain(conn: Any, statement: str, fmt: str, server: Mapping[str, Any],
     cursor = conn.cursor()
     try:
         with _read_only(conn, cursor, server, timeout_ms):
-            _execute(
+            execute_template(
                 cursor,
                 "mysql/explain",
                 statement=statement,
@@ -322,7 +322,7 @@ def _run_explain(conn: Any, statement: str, fmt: str, server: Mapping[str, Any],
                 flavour=server.get("flavour"),
                 timeout_seconds=max(timeout_ms, 1) / 1000,
             )
-            return [plain_record(row) for row in _rows(cursor, cursor.fetchall())]
+            return [plain_record(row) for row in dict_rows(cursor, cursor.fetchall())]
     except DRIVER_ERRORS as exc:
         raise _server_error(exc) from exc
     finally:
@@ -356,7 +356,7 @@ def _json_nodes(
 def _use_database(conn: Any, db: str) -> None:
     cursor = conn.cursor()
     try:
-        _execute(cursor, "mysql/use_database", db=db)
+        execute_template(cursor, "mysql/use_database", db=db)
     except DRIVER_ERRORS as exc:
         raise _server_error(exc) from exc
     finally:

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from themis.capture.mysql import CONNECTION_LOST, DRIVER_ERRORS, TIMED_OUT, _error_code_and_message, _execute, _rows
+from themis.capture.mysql import CONNECTION_LOST, DRIVER_ERRORS, TIMED_OUT, error_code_and_message, execute_template, dict_rows
 from themis.records import to_plain
 
 Log = Callable[[str], None]
@@ -126,8 +126,8 @@ def _fetch(conn: Any, name: str, **context: Any) -> list[list[Any]]:
     """One statement on its own cursor, fully read and closed: nothing can be read twice."""
     cursor = conn.cursor()
     try:
-        _execute(cursor, name, **context)
-        return [list(row.values()) for row in _rows(cursor, cursor.fetchall())]
+        execute_template(cursor, name, **context)
+        return [list(row.values()) for row in dict_rows(cursor, cursor.fetchall())]
     finally:
         cursor.close()
 
@@ -145,7 +145,7 @@ def sample_table(conn: Any, plan: TablePlan, *, rows: int, flavour: str, timeout
                          per_range=math.ceil(rows / len(ranges)) if ranges else None, limit=rows,
                          value_chars=VALUE_CHARS + 1, **limits)
     except DRIVER_ERRORS as exc:
-        code, message = _error_code_and_message(exc)
+        code, message = error_code_and_message(exc)
         if code in CONNECTION_LOST:
             raise
         reason = f"time limit of {timeout_ms} ms reached" if code in TIMED_OUT else f"({code}) {message}"
