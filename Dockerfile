@@ -37,6 +37,12 @@ COPY --chown=airflow:0 include/ /opt/airflow/include/
 COPY --chown=airflow:0 plugins/ /opt/airflow/plugins/
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/
 
+# The package installed editable from plugins/: gives the `themis` command and compiles the slow-log
+# engine's optional C kernels in place (build-essential is installed above; without them the
+# pure-Python engine runs, with the same results).
+COPY --chown=airflow:0 pyproject.toml README.md /opt/airflow/
+RUN pip install --no-cache-dir --no-deps -e /opt/airflow
+
 # Group 0 writable, so the container also works when started with another AIRFLOW_UID.
 RUN mkdir -p /opt/airflow/reports \
     && chmod -R g+rwX /opt/airflow/reports

@@ -3,7 +3,7 @@
     themis rules list [--db mysql] [--format table|markdown|json]
     themis rules validate [DIR]
     themis config validate [FILE]
-    themis slowlog digest FILE... [--since T] [--until T] [--tz ZONE] [--json] [--top N]
+    themis slowlog digest FILE... [--since T] [--until T] [--tz ZONE] [--json | -o FILE] [--top N] [--workers N]
     themis demo [--keep]
 """
 
@@ -87,6 +87,11 @@ def cmd_config_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_slowlog_digest(args: argparse.Namespace) -> int:
+    """Digest slow-log files by hand: a table of classes, or the digest as JSON (stdout or --output).
+
+    Progress is drawn on stderr when it is a terminal. The exit status is 2 when no file matches and
+    1 when entries had to be skipped (the digest is still printed: it is complete for the rest).
+    """
     from zoneinfo import ZoneInfo
 
     from themis.slowlog.digest import digest_paths
@@ -95,34 +100,37 @@ def cmd_slowlog_digest(args: argparse.Namespace) -> int:
 
     try:
         paths = expand_paths(args.files)
-    except FileNotFoundError as exc:
+        zone = ZoneInfo(args.tz)
+        since = as_utc(args.since) if args.since else None
+        until = as_utc(args.until) if args.until else None
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         print(f"themis slowlog digest: {exc}", file=sys.stderr)
         return 2
-    result = digest_paths(paths, since=as_utc(args.since) if args.since else None,
-                          until=as_utc(args.until) if args.until else None, default_tz=ZoneInfo(args.tz),
-                          **({"progress": True} if sys.stderr.isatty() and _supports_progress() else {}))
-    classes = sorted(result.classes, key=lambda c: c.get("Query_time_sum") or 0, reverse=True)
+    result = digest_paths(paths, since=since, until=until, default_tz=zone, progress=sys.stderr.isatty(),
+                          workers=args.workers)
+    classes = result.classes  # worst total Query_time first
     if args.top:
         classes = classes[: args.top]
-    if args.json:
-        json.dump({"stats": result.stats, "classes": classes}, sys.stdout, indent=2, default=str)
-        print()
-        return 0
-    print(f"# {result.stats.get('events_in_window', 0)} events, {len(result.classes)} classes, "
-          f"{result.stats.get('skipped_entries', 0)} skipped entries, {result.stats.get('bytes_read', 0)} bytes")
+    skipped = result.stats.get("skipped_entries", 0)
+    if skipped:
+        print(f"themis slowlog digest: skipped {skipped} malformed entries, first at "
+              f"{result.stats.get('skipped_offsets', [])[:5]}", file=sys.stderr)
+    if args.json or args.output:
+        document = json.dumps({"stats": result.stats, "classes": classes}, default=str)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(document + "\n")
+        else:
+            print(document)
+        return 1 if skipped else 0
+    stats = result.stats
+    print(f"# {stats.get('events_in_window', 0):,} events, {len(result.classes):,} classes, {skipped} skipped entries, "
+          f"{stats.get('bytes_read', 0):,} bytes in {stats.get('seconds', 0)} s")
     print(f"{'checksum':32}  {'count':>8}  {'time_sum':>10}  {'time_max':>9}  fingerprint")
     for c in classes:
-        print(f"{c['checksum']:32}  {c.get('ts_cnt', 0):>8}  {c.get('Query_time_sum', 0):>10.4f}  "
-              f"{c.get('Query_time_max', 0):>9.4f}  {c['fingerprint'][:100]}")
-    return 0
-
-
-def _supports_progress() -> bool:
-    import inspect
-
-    from themis.slowlog.digest import digest_paths
-
-    return "progress" in inspect.signature(digest_paths).parameters
+        print(f"{c['checksum']:32}  {c.get('query_count', 0):>8}  {c.get('Query_time_sum') or 0:>10.4f}  "
+              f"{c.get('Query_time_max') or 0:>9.4f}  {c['fingerprint'][:100]}")
+    return 1 if skipped else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -157,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--tz", default="UTC", help="zone of timestamps written without offset (default UTC)")
     digest.add_argument("--top", type=int, default=0, help="only the N classes with the most total time")
     digest.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    digest.add_argument("--output", "-o", metavar="FILE", help="write the JSON digest to FILE")
+    digest.add_argument("--workers", type=int, default=None,
+                        help="processes to use (default: one per CPU, at most 4; 1: this process only)")
     digest.set_defaults(func=cmd_slowlog_digest)
 
     demo = commands.add_parser("demo", help="audit a throwaway MariaDB end to end (see README)")

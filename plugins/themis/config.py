@@ -41,13 +41,66 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_TABLE_RE = re.compile(r"^[^.`]+\.[^.`]+$")
+
+
+def _db_table(value: str) -> str:
+    if not _TABLE_RE.match(value):
+        raise ValueError(f"must be written db.table (no backticks), got {value!r}")
+    return value
+
+
+class SlowlogOutput(_Strict):
+    """A pt-query-digest-compatible ``--review`` or ``--history`` table ``ingest_slowlog`` writes."""
+
+    table: str = Field(description="db.table; created (pt's columns, utf8mb4) unless create is false")
+    conn_id: str | None = Field(None, description="Airflow connection of the repository server "
+                                                  "(default: the slowlog conn_id, else the instance's)")
+    create: bool = True
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        return _db_table(value)
+
+
 class SlowlogSource(_Strict):
-    """Where ``ingest_slowlog`` reads the window's slow log from."""
+    """Where ``ingest_slowlog`` reads the window's slow log from, and the extra tables it writes.
+
+    ``file``: ``paths`` (files or globs, rotated and .gz files too); ``table``: the ``table`` a server
+    writes with ``log_output=TABLE``; ``performance_schema``: statement digests, as the difference
+    between two runs; ``pt_history``: an existing pt-query-digest ``history_table`` (+ ``review_table``).
+    The database sources use ``conn_id`` (default: the instance's connection).
+    """
 
     source: Literal["file", "table", "performance_schema", "pt_history", "none"] = "file"
     paths: list[str] = Field(default_factory=list, description="file paths or globs; rotated and .gz files too")
     timezone: str = Field("UTC", description="zone of slow-log timestamps written without an offset")
     table: str = "mysql.slow_log"
+    conn_id: str | None = Field(None, description="connection for the table / performance_schema / pt_history "
+                                                  "sources (default: the instance's)")
+    history_table: str = "percona_schema.query_history"
+    review_table: str | None = "percona_schema.query_review"
+    workers: int | None = Field(None, ge=1, le=64, description="processes for file sources (default: one per CPU, "
+                                                               "at most 4)")
+    review: SlowlogOutput | None = None
+    history: SlowlogOutput | None = None
+
+    @field_validator("table", "history_table", "review_table")
+    @classmethod
+    def _tables(cls, value: str | None) -> str | None:
+        return None if value is None else _db_table(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError for odd keys
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
 
     @model_validator(mode="after")
     def _paths_for_files(self) -> "SlowlogSource":

@@ -147,36 +147,28 @@ def capture_obj(instance_id: str) -> dict[str, Any]:
 
 
 def ingest_slowlog(instance_id: str) -> dict[str, Any]:
-    """Digest the window's slow log into per-fingerprint aggregates (pt-query-digest compatible)."""
-    from zoneinfo import ZoneInfo
+    """Digest the window's slow log into per-fingerprint aggregates (pt-query-digest compatible).
 
+    Writes partition ``slowlog.digest`` (one record per class, pt's --history naming) and, when the
+    instance config asks for them, pt-compatible --history / --review tables; see
+    ``themis.slowlog.ingest`` for why a retry or re-run never counts anything twice.
+    """
     from airflow.sdk.exceptions import AirflowSkipException
 
-    from themis.slowlog.digest import digest_paths
-    from themis.slowlog.sources import expand_paths
+    from themis.slowlog.ingest import DIGEST_KIND, ingest
 
     with task_run(instance_id) as rc:
         if rc.instance.db_type == "oracle":
             raise AirflowSkipException("Oracle has no slow log: capture_other reads AWR instead")
         source = rc.instance.slowlog
         if source is None or source.source == "none":
-            rc.store.write(rc.key("slowlog.digest"), [], meta={"run_id": rc.run_id, "source": "none"})
+            rc.store.write(rc.key(DIGEST_KIND), [], meta={"run_id": rc.run_id, "source": "none"})
             return rc.summary(source="none", classes=0)
-        if source.source != "file":
-            raise NotImplementedError(f"slow-log source '{source.source}' is not available yet; use 'file'")
-        started = time.monotonic()
-        paths = expand_paths(source.paths)
-        result = digest_paths(paths, since=rc.window.start, until=rc.window.end, default_tz=ZoneInfo(source.timezone))
-        stats = dict(result.stats)
-        if stats.get("skipped_entries"):
-            log.warning("ingest_slowlog skipped %s malformed entries (first offsets: %s)",
-                        stats["skipped_entries"], stats.get("skipped_offsets"))
-        count = rc.store.write(rc.key("slowlog.digest"), result.classes,
-                               meta={"run_id": rc.run_id, "source": "file", "paths": paths, "stats": stats})
-        log.info("ingest_slowlog: %s classes from %s events in the window (%s files, %s bytes)", count,
-                 stats.get("events_in_window"), len(paths), stats.get("bytes_read"))
-        return rc.summary(source="file", classes=count, files=len(paths), seconds=round(time.monotonic() - started, 3),
-                          stats={k: v for k, v in stats.items() if isinstance(v, (int, float))})
+        summary = ingest(source, window=rc.window, instance_id=rc.instance.id, instance_conn_id=rc.instance.conn_id,
+                         store=rc.store, run_id=rc.run_id, progress=lambda figures: log.info(
+                             "ingest_slowlog: %.0f MB read, %s events", figures["input_bytes"] / 1e6,
+                             figures["events_read"]))
+        return rc.summary(**summary)
 
 
 def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:

@@ -378,8 +378,11 @@ def test_dockerfile_base_matches_pins() -> None:
 def test_dockerfile_installs_with_constraints() -> None:
     instrs = _dockerfile_instructions()
     runs = [(i, a) for i, (instr, a) in enumerate(instrs) if instr == "RUN" and "pip install" in a]
-    assert len(runs) == 1, runs
-    idx, pip = runs[0]
+    dependency_runs = [(i, a) for i, a in runs if "requirements.txt" in a]
+    assert len(dependency_runs) == 1, runs
+    # Any other pip install only installs the project itself, without pulling dependencies.
+    assert all("--no-deps" in a for i, a in runs if (i, a) not in dependency_runs), runs
+    idx, pip = dependency_runs[0]
     assert re.search(r"(^|\s)-c\s+\S*constraints\.txt(\s|$)", pip), pip
     assert re.search(r"(^|\s)-r\s+\S*requirements\.txt(\s|$)", pip), pip
     assert "--no-cache-dir" in pip

@@ -39,14 +39,14 @@ def test_mysql57_entry_fields() -> None:
     assert stats.events == 2 and stats.skipped == 0
     first, second = events
     assert first.offset == 0
-    assert first.ts == dt.datetime(2026, 11, 22, 5, 40, 1, tzinfo=UTC)  # SET timestamp wins over # Time
+    assert first.ts == dt.datetime(2026, 11, 22, 5, 40, 2, 500000, tzinfo=UTC)  # # Time wins, as pt's ts
     assert (first.db, first.user, first.host) == ("shop", "app", "web1")
     assert first.query == "SELECT * FROM orders WHERE id = 42"
     assert first.attrs == {"Thread_id": 12, "Query_time": 1.5, "Lock_time": 0.0001, "Rows_sent": 1,
                            "Rows_examined": 1000, "Query_length": 34}
     assert type(first.attrs["Rows_sent"]) is int and type(first.attrs["Query_time"]) is float
     assert second.offset == MYSQL57.index(b"# Time: 2026-11-22T05:41")
-    assert second.ts == dt.datetime(2026, 11, 22, 5, 41, tzinfo=UTC)  # no SET timestamp: the # Time line
+    assert second.ts == dt.datetime(2026, 11, 22, 5, 41, tzinfo=UTC)
     assert second.host == "10.0.0.6"  # empty host name (skip-name-resolve): the IP
     assert second.db == "shop"  # carried over, like pt's --inherit-attributes db
 
@@ -301,3 +301,13 @@ def test_non_numeric_and_non_finite_values_are_not_metrics() -> None:
     assert "Query_time" not in event.attrs and "Lock_time" not in event.attrs
     assert "Rows_sent" not in event.attrs and event.attrs["Rows_examined"] == 2  # > 64 bits: garbage
     assert stats.skipped == 0
+
+
+def test_time_is_pts_ts_and_set_timestamp_only_before_any_time_line() -> None:
+    no_time = b"# User@Host: a[a] @ h []\n# Query_time: 1  Lock_time: 0  Rows_sent: 0  Rows_examined: 0\nSET timestamp=%d;\nSELECT %d;\n"
+    data = (no_time % (1795326001, 1)  # nothing seen yet: its SET timestamp
+            + b"# Time: 2026-11-22T05:50:00Z\n" + no_time % (1795326600, 2)  # its # Time: line, not SET
+            + no_time % (1795326999, 3))  # carried from the last # Time: line, as pt does
+    first, second, third = parse(data)[0]
+    assert first.ts == dt.datetime(2026, 11, 22, 5, 40, 1, tzinfo=UTC)
+    assert second.ts == third.ts == dt.datetime(2026, 11, 22, 5, 50, tzinfo=UTC)

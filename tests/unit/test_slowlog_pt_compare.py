@@ -60,7 +60,7 @@ def fmt(attr: str, value: float) -> str:
 
 
 def test_sample_logs_exist() -> None:
-    assert len(LOGS) >= 3
+    assert len(LOGS) >= 6
 
 
 @pytest.mark.parametrize("log", LOGS, ids=[p.name for p in LOGS])
@@ -78,13 +78,19 @@ def test_digest_equals_pt_query_digest(log: Path) -> None:
         where = f"{log.name} {theirs['checksum']} {cls['fingerprint']!r}"
         assert cls["fingerprint"] == pt_text(theirs["fingerprint"]), where
         assert cls["query_count"] == theirs["query_count"], where
-        assert cls["sample"] == pt_text(theirs["example"]["query"]), where
+        example = pt_text(theirs["example"]["query"])
+        if len(example) >= 10000:  # pt's report shortens long examples
+            assert cls["sample"].startswith(example[:9000]), where
+        else:
+            assert cls["sample"] == example, where
         metrics = theirs["metrics"]
         qt = metrics["Query_time"]
         for key in ("sum", "min", "max"):
             assert fmt("Query_time", cls[f"Query_time_{key}"]) == qt[key], (where, key)
+        for edge in ("ts_min", "ts_max"):  # pt prints the # Time: value, to the second
+            assert cls[edge][:19].replace("T", " ") == theirs[edge][:19].replace("T", " "), (where, edge)
         for attr, values in metrics.items():
-            if attr == "rate_limit" or attr == "Last_errno":
+            if attr in ("rate_limit", "Last_errno", "Start", "End"):
                 continue  # strings in pt; not metrics here
             if "value" in values:  # db / user / host: pt reports the maximum
                 assert cls[f"{attr}_max"] == pt_text(values["value"]), (where, attr)

@@ -21,9 +21,11 @@ entries, server restart banners dropped. Where it is not, we are stricter and sa
 * bytes after the last ``;`` of a statement that are not a new entry (binary junk) are skipped and
   counted; the statement before them is kept.
 
-The event time prefers ``SET timestamp=N`` (an epoch, so no time-zone guessing), then the
-``# Time:`` line (ISO with zone, or the old ``YYMMDD H:MM:SS`` form in server-local time, interpreted
-in ``default_tz``), then the previous entry's time.
+The event time is pt-query-digest's ``ts``: the entry's ``# Time:`` line (ISO with zone, or the old
+``YYMMDD H:MM:SS`` form in server-local time, interpreted in ``default_tz``), else the time of the
+last entry that had one (MariaDB and MySQL 5.6 write it only when the second changes). So ts_min and
+ts_max -- part of the ``--history`` table's key -- are the ones pt writes. Only where no ``# Time:``
+line has been seen at all does ``SET timestamp=N`` give the time (pt would have none).
 
 Query text that is not valid UTF-8 (binary literals, latin1 data) is kept losslessly with
 ``surrogateescape`` so its fingerprint checksum matches pt's, which hashes the raw bytes; it is
@@ -40,7 +42,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-__all__ = ["SlowEvent", "ParseStats", "iter_events"]
+__all__ = ["Carry", "ParseStats", "SlowEvent", "convert_value", "iter_events"]
 
 UTC = dt.timezone.utc
 
@@ -124,9 +126,6 @@ _BANNER = re.compile(
 )
 _USER_HOST = re.compile(rb"# User@Host: ([^\[]+|\[[^\[]+\]).*?@ (\S*) \[(.*)\]\s*(?:Id:\s*(\d+))?")
 _ATTR_LINE = re.compile(rb"# +[A-Z][A-Za-z_]+: \S")
-_QUERY_TIME_LINE = re.compile(
-    rb"# Query_time: (\d+(?:\.\d+)?)\s+Lock_time: (\d+(?:\.\d+)?)\s+Rows_sent: (\d+)\s+Rows_examined: (\d+)(?=\s|$)"
-)
 _ATTR_PAIR = re.compile(rb"(\w+):\s+(\S*)")
 _EMPTY_SCHEMA = re.compile(rb"Schema:\s+(?=\w+: )")
 _FLOAT = re.compile(rb"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -140,6 +139,7 @@ _USE = re.compile(rb"use ([^;\r\n]+)")
 # Attribute names normalised to the spelling pt's --history columns use (MariaDB writes QC_hit).
 _RENAME = {"QC_hit": "QC_Hit", "Id": "Thread_id"}
 _BOOL = {b"Yes": True, b"No": False, b"YES": True, b"NO": False}
+_MAX_COUNTER = 2**64
 
 
 class _Entry:
@@ -260,18 +260,24 @@ def _attr_name(key: bytes) -> str:
     return name
 
 
+def convert_value(value: bytes) -> float | int | bool | None:
+    """An attribute value as a metric: digits an int (up to 2**64, the servers' counters), Yes/No a
+    bool, a plain decimal a finite float; anything else (ids, names, garbage) is not a metric."""
+    if value.isdigit():
+        number = int(value)
+        return number if number < _MAX_COUNTER else None
+    boolean = _BOOL.get(value)
+    if boolean is not None:
+        return boolean
+    if _FLOAT.fullmatch(value):
+        real = float(value)
+        if real - real == 0:  # finite: "1.0e999" is garbage, not infinity
+            return real
+    return None
+
+
 def _attr_pairs(line: bytes) -> _AttrPairs:
     """``# Key: value  Key: value ...``: numbers and Yes/No become attributes, Schema the db."""
-    fast = _QUERY_TIME_LINE.match(line)
-    if fast is not None:  # the line every entry has; its values rarely repeat, so no cache help
-        qt, lt, sent, examined = fast.groups()
-        head = (("Query_time", float(qt)), ("Lock_time", float(lt)),
-                ("Rows_sent", int(sent)), ("Rows_examined", int(examined)))
-        rest = line[fast.end():]
-        if not rest.strip():
-            return head, None
-        tail, schema = _attr_pairs(b"# " + rest.lstrip())
-        return head + tail, schema
     if b"Schema:" in line and _EMPTY_SCHEMA.search(line):
         line = _EMPTY_SCHEMA.sub(b"", line)  # MariaDB writes "Schema:  QC_hit: No" for no db
     pairs: list[tuple[str, float | int | bool]] = []
@@ -281,14 +287,9 @@ def _attr_pairs(line: bytes) -> _AttrPairs:
         name = names.get(key) or _attr_name(key)
         if name == "Schema":
             schema = value or None
-        elif value.isdigit():
-            if len(value) <= 20:  # server counters are 64-bit; longer digit runs are garbage
-                pairs.append((name, int(value)))
-        elif value in _BOOL:
-            pairs.append((name, _BOOL[value]))
-        elif _FLOAT.fullmatch(value):
-            number = float(value)
-            if number - number == 0:  # finite: "1.0e999" is garbage, not infinity
+        else:
+            number = convert_value(value)
+            if number is not None:
                 pairs.append((name, number))
         # Other strings (Log_slow_rate_type, InnoDB_trx_id, Start/End stamps) are not metrics.
     return tuple(pairs), schema
@@ -355,19 +356,29 @@ def iter_events(
     default_tz: dt.tzinfo = UTC,
     stats: ParseStats | None = None,
     start_offset: int = 0,
+    carry: "Carry | None" = None,
+    stream_at: int | None = None,
 ) -> Iterator[SlowEvent]:
     """Yield the statements of a slow log, in file order, never raising on bad content.
 
     ``start_offset`` is where parsing starts in the (uncompressed) stream: the stream is moved
     there (seek, or read-and-discard when it cannot seek) unless it is already there, and every
     reported offset is absolute. Bad entries are counted in ``stats`` (pass one in to see them).
+    ``carry`` is the time and db inherited by entries that lack their own (pt's
+    ``--inherit-attributes``); pass one in to start from a known state or to read the state after.
+    ``stream_at`` says the stream is a piece of a larger log that starts at that absolute offset
+    (nothing is skipped; offsets are reported from there).
     """
     if stats is None:
         stats = ParseStats()
-    _seek(stream, start_offset)
+    if stream_at is not None:
+        start_offset = stream_at
+    else:
+        _seek(stream, start_offset)
     times = _TimeCache(default_tz)
     entry = _Entry()
-    carry = _Carry()
+    if carry is None:
+        carry = Carry()
     pos = start_offset
     stats.resume_offset = start_offset
     event: SlowEvent | None
@@ -455,6 +466,9 @@ def iter_events(
                 _add_stmt_line(entry, line, pos)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # truncated / corrupt .gz
         stats.read_error = f"{type(exc).__name__}: {exc}"
+    damage = getattr(getattr(stream, "raw", None), "error", None)  # sources._GzipStream ends quietly
+    if damage and not stats.read_error:
+        stats.read_error = damage
 
     stats.bytes_read = pos - start_offset
     if entry.offset >= 0:
@@ -474,14 +488,21 @@ def iter_events(
             yield event
 
 
-class _Carry:
-    """Values carried from one entry to the next (pt's --inherit-attributes db,ts)."""
+class Carry:
+    """Values carried from one entry to the next (pt's --inherit-attributes db,ts).
 
-    __slots__ = ("ts", "db")
+    ``own_ts_at`` / ``own_db_at`` are the offset of the first entry (event or skipped) that had its
+    own time / db while this carry was in use: the chunked runner needs to know which entries of a
+    chunk inherit from the chunk before.
+    """
 
-    def __init__(self) -> None:
-        self.ts: dt.datetime | None = None
-        self.db: str | None = None
+    __slots__ = ("ts", "db", "own_ts_at", "own_db_at")
+
+    def __init__(self, ts: "dt.datetime | None" = None, db: str | None = None) -> None:
+        self.ts: dt.datetime | None = ts
+        self.db: str | None = db
+        self.own_ts_at: int | None = None
+        self.own_db_at: int | None = None
 
 
 def _add_stmt_line(entry: _Entry, line: bytes, end: int) -> None:
@@ -521,7 +542,7 @@ def _header_line(entry: _Entry, line: bytes) -> None:
         _parse_attr_line(line, entry)
 
 
-def _finish(entry: _Entry, stats: ParseStats, times: _TimeCache, state: _Carry) -> SlowEvent | None:
+def _finish(entry: _Entry, stats: ParseStats, times: _TimeCache, state: Carry) -> SlowEvent | None:
     """Turn the finished entry into an event, or count it as skipped. Never raises."""
     offset = entry.offset
     try:
@@ -573,29 +594,33 @@ def _finish(entry: _Entry, stats: ParseStats, times: _TimeCache, state: _Carry) 
         return None
 
 
-def _entry_ts(entry: _Entry, times: _TimeCache, state: _Carry) -> dt.datetime | None:
-    ts = None
-    if entry.set_ts is not None:
-        ts = times.from_set(entry.set_ts)
-    if ts is None and entry.time_line is not None:
-        ts = times.from_time_line(entry.time_line)
-    if ts is None:
-        ts = state.ts
-    else:
+def _entry_ts(entry: _Entry, times: _TimeCache, state: Carry) -> dt.datetime | None:
+    """The entry's ``# Time:``, else the last one seen (carried), else its ``SET timestamp``."""
+    ts = times.from_time_line(entry.time_line) if entry.time_line is not None else None
+    if ts is not None:
         state.ts = ts
-    return ts
+        if state.own_ts_at is None:
+            state.own_ts_at = entry.offset
+        return ts
+    if state.ts is not None:
+        return state.ts
+    if entry.set_ts is not None:
+        return times.from_set(entry.set_ts)
+    return None
 
 
-def _entry_db(entry: _Entry, state: _Carry) -> str | None:
+def _entry_db(entry: _Entry, state: Carry) -> str | None:
     raw = entry.db if entry.db is not None else entry.schema
     if raw is None:
         return state.db
     db = _decode_name(_strip_backticks(raw))
     state.db = db
+    if state.own_db_at is None:
+        state.own_db_at = entry.offset
     return db
 
 
-def _remember_context(entry: _Entry, times: _TimeCache, state: _Carry) -> None:
+def _remember_context(entry: _Entry, times: _TimeCache, state: Carry) -> None:
     """A skipped entry's time and db still tell where the log is, for the entries after it."""
     _entry_ts(entry, times, state)
     _entry_db(entry, state)

@@ -27,12 +27,13 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 class _GzipStream(io.RawIOBase):
-    """Streaming gunzip that hands out every byte it could decompress before reporting damage.
+    """Streaming gunzip that hands out every byte it could decompress, then ends.
 
     ``gzip.GzipFile`` behind a buffer loses the last buffer-full of text when the file is cut short
-    (a copy in progress, a crash during rotation). Here the decompressed data is delivered first and
-    the ``EOFError`` only comes on the next read, so the parser keeps every complete entry and then
-    records why it stopped. Concatenated gzip members (``cat a.gz b.gz``) are read as one stream.
+    (a copy in progress, a crash during rotation). Here a damaged file simply ends where the damage
+    starts, and ``error`` says why (``iter_events`` reports it as ``ParseStats.read_error``), so the
+    parser keeps every entry before it -- the last, partial one included, to be counted as skipped.
+    Concatenated gzip members (``cat a.gz b.gz``) are read as one stream.
     """
 
     def __init__(self, raw: BinaryIO) -> None:
@@ -41,6 +42,7 @@ class _GzipStream(io.RawIOBase):
         self._inflate = zlib.decompressobj(_GZIP_WBITS)
         self._pending = memoryview(b"")
         self._done = False
+        self.error: str | None = None
 
     def readable(self) -> bool:
         return True
@@ -53,13 +55,18 @@ class _GzipStream(io.RawIOBase):
             if not chunk:
                 self._done = True
                 if not self._inflate.eof:
-                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                    self.error = "EOFError: compressed file ended before the end-of-stream marker was reached"
                 return 0
-            data = self._inflate.decompress(chunk)
-            while self._inflate.eof and self._inflate.unused_data:  # another gzip member follows
-                rest = self._inflate.unused_data
-                self._inflate = zlib.decompressobj(_GZIP_WBITS)
-                data += self._inflate.decompress(rest)
+            try:
+                data = self._inflate.decompress(chunk)
+                while self._inflate.eof and self._inflate.unused_data:  # another gzip member follows
+                    rest = self._inflate.unused_data
+                    self._inflate = zlib.decompressobj(_GZIP_WBITS)
+                    data += self._inflate.decompress(rest)
+            except zlib.error as exc:
+                self._done = True
+                self.error = f"error: {exc}"
+                return 0
             self._pending = memoryview(data)
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
