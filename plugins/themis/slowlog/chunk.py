@@ -865,7 +865,7 @@ def _fallback(data: bytes, pos: int, cut: int, start: int, info: ChunkInfo, ctx:
         digest.add(event, file_index=file_index)
     if head_end < 0 and carry.own_ts_at is not None:
         head_end = carry.own_ts_at - start
-    _merge_stats(info.stats, stats)
+    info.stats.absorb(stats)
     if at_end:
         info.stats.resume_offset = stats.resume_offset
     new_ts: Any = carry.ts
@@ -876,22 +876,6 @@ def _fallback(data: bytes, pos: int, cut: int, start: int, info: ChunkInfo, ctx:
 
 def _as_datetime(micros: int | None) -> dt.datetime | None:
     return from_micros(micros)
-
-
-def _merge_stats(into: ParseStats, other: ParseStats) -> None:
-    into.events += other.events
-    into.skipped += other.skipped
-    for offset in other.skipped_offsets:
-        if len(into.skipped_offsets) < MAX_RECORDED_OFFSETS:
-            into.skipped_offsets.append(offset)
-    for reason, count in other.skip_reasons.items():
-        into.skip_reasons[reason] = into.skip_reasons.get(reason, 0) + count
-    into.non_utf8 += other.non_utf8
-    for offset in other.non_utf8_offsets:
-        if len(into.non_utf8_offsets) < MAX_RECORDED_OFFSETS:
-            into.non_utf8_offsets.append(offset)
-    if other.read_error and not into.read_error:
-        into.read_error = other.read_error
 
 
 __all__ += ["UNKNOWN_TS", "Shape", "ShapeBook", "learn_shape", "BoolAcc", "NumAcc"]

@@ -92,6 +92,18 @@ class ParseStats:
             self.skipped_offsets.append(offset)
         self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + 1
 
+    def absorb(self, later: "ParseStats") -> None:
+        """Add the counts of a later part of the same stream (chunks are parsed apart, then merged)."""
+        self.events += later.events
+        self.skipped += later.skipped
+        for reason, count in later.skip_reasons.items():
+            self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + count
+        self.non_utf8 += later.non_utf8
+        for mine, theirs in ((self.skipped_offsets, later.skipped_offsets),
+                             (self.non_utf8_offsets, later.non_utf8_offsets)):
+            mine.extend(theirs[: max(0, MAX_RECORDED_OFFSETS - len(mine))])
+        self.read_error = self.read_error or later.read_error
+
     def as_dict(self) -> dict[str, object]:
         return {
             "events": self.events,

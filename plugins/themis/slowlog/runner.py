@@ -278,21 +278,10 @@ class _Ordered:
 
 
 def _merge_file_stats(into: ParseStats, chunk: ParseStats) -> None:
-    into.events += chunk.events
+    """Chunks of one file arrive in order: counts add up, and the file resumes after the last chunk."""
+    into.absorb(chunk)
     into.bytes_read += chunk.bytes_read
-    into.skipped += chunk.skipped
-    for offset in chunk.skipped_offsets:
-        if len(into.skipped_offsets) < MAX_RECORDED_OFFSETS:
-            into.skipped_offsets.append(offset)
-    for reason, count in chunk.skip_reasons.items():
-        into.skip_reasons[reason] = into.skip_reasons.get(reason, 0) + count
-    into.non_utf8 += chunk.non_utf8
-    for offset in chunk.non_utf8_offsets:
-        if len(into.non_utf8_offsets) < MAX_RECORDED_OFFSETS:
-            into.non_utf8_offsets.append(offset)
     into.resume_offset = chunk.resume_offset
-    if chunk.read_error:
-        into.read_error = chunk.read_error
 
 
 def _tasks_for(files: list[str], chunk_size: int, skip: set[int]) -> Iterator[_Task]:
