@@ -85,8 +85,9 @@ class Rule(BaseModel):
 class Catalog:
     """All rules, by (db type, id)."""
 
-    def __init__(self, rules: list[Rule]):
+    def __init__(self, rules: list[Rule], sources: dict[tuple[str, str], str] | None = None):
         self.rules = rules
+        self.sources = sources or {}  # (db_type, id) -> the file that defines the rule
         self._by_key = {(rule.db_type, rule.id): rule for rule in rules}
 
     def get(self, db_type: str, rule_id: str) -> Rule | None:
@@ -102,17 +103,21 @@ class Catalog:
         return len(self.rules)
 
 
-def load_catalog(directory: str | Path | None = None) -> Catalog:
-    """Load and validate every ``*.yaml`` under the rules directory (cached per directory)."""
+def load_catalog(directory: str | Path | None = None, *, with_checks: bool = True) -> Catalog:
+    """Load and validate every ``*.yaml`` under the rules directory (cached per directory).
+
+    ``with_checks=False`` validates the YAML only, without importing the checks (and sqlglot): the
+    DAG file uses it at parse time to check rule overrides, where every millisecond is paid again
+    on each parse.
+    """
     from themis.paths import rules_dir
 
-    return _load_catalog(str(Path(directory) if directory else rules_dir()))
+    root = str(Path(directory) if directory else rules_dir())
+    return _verified_catalog(root) if with_checks else _definitions(root)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_catalog(directory: str) -> Catalog:
-    from themis.rules.checks import registry
-
+def _definitions(directory: str) -> Catalog:
     root = Path(directory)
     files = sorted(root.glob("*/*.yaml"))
     if not files:
@@ -125,19 +130,30 @@ def _load_catalog(directory: str) -> Catalog:
             if key in seen:
                 raise CatalogError(f"{path}: rule '{rule.id}': duplicate id (also in {seen[key]})")
             seen[key] = path
-            check = registry.get(rule.check)
-            if check is None:
-                raise CatalogError(f"{path}: rule '{rule.id}': key 'check': no registered check named "
-                                   f"'{rule.check}'")
-            if check.dimension != rule.dimension:
-                raise CatalogError(f"{path}: rule '{rule.id}': check '{rule.check}' is a {check.dimension} "
-                                   f"check, rule is {rule.dimension}")
-            missing = set(check.params) - set(rule.param_values())
-            if missing:
-                raise CatalogError(f"{path}: rule '{rule.id}': key 'params': missing {sorted(missing)} "
-                                   f"needed by check '{rule.check}'")
             rules.append(rule)
-    return Catalog(rules)
+    return Catalog(rules, sources={(r.db_type, r.id): str(seen[(r.db_type, r.id)]) for r in rules})
+
+
+@functools.lru_cache(maxsize=8)
+def _verified_catalog(directory: str) -> Catalog:
+    """The definitions, each checked against the registered check it names."""
+    from themis.rules.checks import registry
+
+    catalog = _definitions(directory)
+    for rule in catalog:
+        path = catalog.sources[(rule.db_type, rule.id)]
+        check = registry.get(rule.check)
+        if check is None:
+            raise CatalogError(f"{path}: rule '{rule.id}': key 'check': no registered check named "
+                               f"'{rule.check}'")
+        if check.dimension != rule.dimension:
+            raise CatalogError(f"{path}: rule '{rule.id}': check '{rule.check}' is a {check.dimension} "
+                               f"check, rule is {rule.dimension}")
+        missing = set(check.params) - set(rule.param_values())
+        if missing:
+            raise CatalogError(f"{path}: rule '{rule.id}': key 'params': missing {sorted(missing)} "
+                               f"needed by check '{rule.check}'")
+    return catalog
 
 
 def _load_file(path: Path) -> list[Rule]:
