@@ -16,6 +16,7 @@ which server or credentials to use.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from typing import Any, Iterator, Sequence
@@ -174,11 +175,22 @@ def pt_history_rows(conn: Any, history_table: str, review_table: str | None, *, 
 # ---------------------------------------------------------------------------------- outputs
 
 
-def _transactional(conn: Any) -> None:
-    """Writes are committed (or rolled back) as a whole: no autocommit on this connection."""
+@contextlib.contextmanager
+def _transaction(conn: Any) -> Iterator[Any]:
+    """A cursor whose writes are committed as a whole, or rolled back on any error (even a kill
+    signal's exception): no autocommit on this connection."""
     setter = getattr(conn, "autocommit", None)
     if callable(setter):
         setter(False)
+    cursor = conn.cursor()
+    try:
+        yield cursor
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        cursor.close()
 
 
 def _prepare(conn: Any, table: str, ddl: str, columns: list[tuple[str, str]], *, create: bool,
@@ -205,9 +217,7 @@ def write_review(conn: Any, table: str, classes: list[dict[str, Any]], *, create
     if missing:
         raise LookupError(f"review table {table} lacks the column(s) {sorted(missing)}")
     db, name = split_table(table)
-    _transactional(conn)
-    cursor = conn.cursor()
-    try:
+    with _transaction(conn) as cursor:
         sql = None
         params = []
         for cls in classes:
@@ -216,12 +226,6 @@ def write_review(conn: Any, table: str, classes: list[dict[str, Any]], *, create
         if sql is not None:
             for start in range(0, len(params), _BATCH):
                 cursor.executemany(sql, params[start:start + _BATCH])
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        cursor.close()
     return len(classes)
 
 
@@ -239,9 +243,7 @@ def write_history(conn: Any, table: str, classes: list[dict[str, Any]], *, since
     db, name = split_table(table)
     rows = [history_row(cls, columns) for cls in classes if cls.get("ts_min") and cls.get("ts_max")]
     _utc_session(conn)
-    _transactional(conn)
-    cursor = conn.cursor()
-    try:
+    with _transaction(conn) as cursor:
         _execute(cursor, "slowlog_history_delete_window", db=db, table=name, since=_naive_utc(since),
                  until=_naive_utc(until))
         half = len(rows) // 2
@@ -251,10 +253,4 @@ def write_history(conn: Any, table: str, classes: list[dict[str, Any]], *, since
             cursor.executemany(sql, [tuple(row[c] for c in columns) for row in part])
             if fault is not None and start <= half < start + _BATCH:
                 fault()
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        cursor.close()
     return len(rows)
