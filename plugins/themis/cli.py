@@ -4,6 +4,7 @@
     themis rules validate [DIR]
     themis config validate [FILE]
     themis slowlog digest FILE... [--since T] [--until T] [--tz ZONE] [--json | -o FILE] [--top N] [--workers N]
+    themis report --instance ID [--window KEY] [--config FILE] [--out DIR]
     themis demo [--keep]
 """
 
@@ -133,6 +134,38 @@ def cmd_slowlog_digest(args: argparse.Namespace) -> int:
     return 1 if skipped else 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Re-render a stored window's report (e.g. after a template change) without Airflow."""
+    from themis.config import ConfigError, load_config, reports_dir, store_settings
+    from themis.report.render import write_report
+    from themis.store import open_store
+    from themis.tasks import stored_report
+    from themis.window import CaptureWindow
+
+    try:
+        project = load_config(args.config)
+    except ConfigError as exc:
+        print(f"themis report: {exc}", file=sys.stderr)
+        return 2
+    instance = next((i for i in project.instances if i.id == args.instance), None)
+    if instance is None:
+        print(f"themis report: no instance '{args.instance}' in the config", file=sys.stderr)
+        return 2
+    with open_store(store_settings(project)) as store:
+        windows = sorted({k.window for k in store.keys(instance.id, kind_prefix="findings.")})
+        if not windows:
+            print(f"themis report: the store holds no analysed window of '{instance.id}'", file=sys.stderr)
+            return 1
+        window = args.window or windows[-1]
+        if window not in windows:
+            print(f"themis report: window {window} not stored; stored: {', '.join(windows[-10:])}", file=sys.stderr)
+            return 1
+        report = stored_report(store, instance, CaptureWindow.from_key(window))
+    paths = write_report(report, args.out or reports_dir(project))
+    print(f"overall score {report['overall_score']}: {paths['html']}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from themis.demo import run_demo
 
@@ -169,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--workers", type=int, default=None,
                         help="processes to use (default: one per CPU, at most 4; 1: this process only)")
     digest.set_defaults(func=cmd_slowlog_digest)
+
+    report = commands.add_parser("report", help="re-render a stored window's report")
+    report.add_argument("--instance", required=True)
+    report.add_argument("--window", help="window key, e.g. 20261121T020000Z_20261122T020000Z (default: latest)")
+    report.add_argument("--config", help="instances file (default: THEMIS_INSTANCES or include/instances.yaml)")
+    report.add_argument("--out", help="reports folder (default: the config's reports_dir)")
+    report.set_defaults(func=cmd_report)
 
     demo = commands.add_parser("demo", help="audit a throwaway MariaDB end to end (see README)")
     demo.add_argument("--keep", action="store_true", help="leave the sandbox directory for inspection")

@@ -277,9 +277,7 @@ def missing_dimension(dimension: str, state: str | None, selected: bool) -> dict
 
 
 def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
-    from themis import __version__
-    from themis.rules.scoring import overall_score
-
+    """This run's report: a dimension counts only if its analysis succeeded in this very run."""
     dimensions = []
     for dimension, task_id in ANALYSIS_TASKS.items():
         key = rc.key(f"findings.{dimension}")
@@ -289,16 +287,46 @@ def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
             dimensions.append(rc.store.read_all(key)[0])
         else:
             dimensions.append(missing_dimension(dimension, states.get(task_id), dimension in rc.dimensions))
+    return assemble_report(rc.store, rc.instance, rc.window, rc.schemas, rc.run_id, dimensions)
+
+
+def stored_report(store: Store, instance: InstanceConfig, window: CaptureWindow) -> dict[str, Any]:
+    """The report of a past window from whatever the store holds (``themis report``): each dimension's
+    latest stored result, whichever run wrote it."""
+    dimensions, run_ids = [], set()
+    for dimension in ANALYSIS_TASKS:
+        key = PartitionKey(instance.id, window.key, f"findings.{dimension}")
+        records = store.read_all(key)
+        if records:
+            dimensions.append(records[0])
+            run_ids.add(str(records[0].get("run_id")))
+        else:
+            entry = missing_dimension(dimension, None, True)
+            entry["reason"] = "no stored result for this window"
+            dimensions.append(entry)
+    run_id = run_ids.pop() if len(run_ids) == 1 else ", ".join(sorted(run_ids)) or "-"
+    return assemble_report(store, instance, window, list(instance.schemas), run_id, dimensions)
+
+
+def assemble_report(store: Store, instance: InstanceConfig, window: CaptureWindow, schemas: list[str], run_id: str,
+                    dimensions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report document the renderer takes: dimension results plus the statements they point at."""
+    from themis import __version__
+    from themis.rules.scoring import overall_score
+
+    def key(kind: str) -> PartitionKey:
+        return PartitionKey(instance.id, window.key, kind)
+
     referenced = {f.get("checksum") for d in dimensions for r in d["rules"] for f in r["findings"] if f.get("checksum")}
-    statements = {s["checksum"]: s for s in rc.store.read(rc.key("sql.statement")) if s["checksum"] in referenced}
-    for plan in rc.store.read(rc.key("sql.plan")):
+    statements = {s["checksum"]: s for s in store.read(key("sql.statement")) if s["checksum"] in referenced}
+    for plan in store.read(key("sql.plan")):
         if plan.get("checksum") in statements:
             statements[plan["checksum"]]["plan"] = plan
     return {
-        "instance": {"id": rc.instance.id, "db_type": rc.instance.db_type, "schemas": rc.schemas,
-                     "description": rc.instance.description},
-        "window": {**rc.window.as_dict(), "key": rc.window.key},
-        "run_id": rc.run_id, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "instance": {"id": instance.id, "db_type": instance.db_type, "schemas": schemas,
+                     "description": instance.description},
+        "window": {**window.as_dict(), "key": window.key},
+        "run_id": run_id, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "themis_version": __version__, "overall_score": overall_score(dimensions), "dimensions": dimensions,
         "statements": statements,
     }
