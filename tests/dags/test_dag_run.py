@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import time
@@ -12,15 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from themis.demo import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.integration, pytest.mark.dags]
-
-
-def _workload():
-    spec = importlib.util.spec_from_file_location("demo_workload", ROOT / "scripts" / "demo_workload.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +24,7 @@ def audited(mariadb, airflow_home, tmp_path_factory):
     mariadb.execute_script((ROOT / "scripts" / "demo_schema.sql").read_text())
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
     with mariadb.connect() as conn:
-        _workload().run_workload(conn)
+        load_script("demo_workload").run_workload(conn)
     mariadb.flush_slow_log()
     # The window closes before the DAG runs start, so the audit's own connections (and other tests
     # sharing this server) land after it: reruns must see exactly the same slow log.

@@ -6,7 +6,6 @@ EXPLAIN of SELECT / UPDATE / DELETE changes no data, reports bad statements and 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from themis.capture import mysql as capture
 from themis.capture.sqlfiles import render
+from themis.demo import load_script
 from themis.sandbox import MariaDBNotInstalled, MariaDBSandbox, find_binary
 
 pytestmark = pytest.mark.integration
@@ -123,11 +123,7 @@ def scalar(conn: Any, sql: str) -> Any:
 
 
 def load_workload() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("demo_workload", ROOT / "scripts" / "demo_workload.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("demo_workload")
 
 
 # ----------------------------------------------------------------------------- sandbox

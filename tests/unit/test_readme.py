@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from themis.demo import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _updater():
-    spec = importlib.util.spec_from_file_location("update_readme_rules", ROOT / "scripts" / "update_readme_rules.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("update_readme_rules")
 
 
 def test_rule_table_matches_the_catalogue():
