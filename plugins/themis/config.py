@@ -117,6 +117,45 @@ class CaptureSettings(_Strict):
                                    "SELECT (COLUMN_WRONG_TYPE; its num_row sets the rows)")
 
 
+class OracleExport(_Strict):
+    """A dictionary export (``include/sql/oracle/export.sql``) to audit instead of a live connection."""
+
+    path: str = Field(description="an export directory, or a glob of them (the newest whose AWR range covers "
+                                  "the window is used)")
+
+    @field_validator("path")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name an export directory or a glob of them")
+        return value
+
+
+class OracleSettings(_Strict):
+    """How Oracle statements and their statistics are read."""
+
+    source: Literal["awr", "cursor_cache"] = Field(
+        "awr", description="awr: DBA_HIST_* deltas of the window (Diagnostics Pack licence); cursor_cache: "
+                           "V$SQLSTATS/V$SQL_PLAN, differences between runs (no extra licence)")
+    timezone: str | None = Field(None, description="zone of AWR snapshot times (the database server's local "
+                                                   "time); default: the export manifest's db_timezone, else UTC")
+    call_timeout_ms: int = Field(600000, ge=1000, le=86400000, description="time limit of each capture query "
+                                                                           "(python-oracledb call_timeout)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        from zoneinfo import ZoneInfo
+
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except Exception as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+
 class RuleOverride(_Strict):
     status: Literal["ON", "OFF"] | None = None
     weight: float | None = Field(None, ge=0)
@@ -155,8 +194,9 @@ class Retries(_Strict):
 class InstanceConfig(_Strict):
     id: str
     db_type: Literal["mysql", "oracle"]
-    conn_id: str
-    schemas: list[str] = Field(min_length=1)
+    conn_id: str | None = None
+    export: OracleExport | None = None
+    schemas: list[str] | Literal["auto"] = Field(min_length=1)
     description: str = ""
     schedule: str | None = "0 2 * * *"
     timezone: str = "UTC"
@@ -170,6 +210,7 @@ class InstanceConfig(_Strict):
     exclusions: list[Exclusion] = Field(default_factory=list)
     alerting: Alerting = Alerting()
     retry: Retries = Retries()
+    oracle: OracleSettings = OracleSettings()
 
     @field_validator("id")
     @classmethod
@@ -216,6 +257,28 @@ class InstanceConfig(_Strict):
         if self.db_type == "oracle" and self.slowlog is not None and self.slowlog.source != "none":
             raise ValueError("oracle instances have no slow log; remove 'slowlog' (capture_other reads AWR)")
         return self
+
+    @model_validator(mode="after")
+    def _one_door(self) -> "InstanceConfig":
+        """Live (``conn_id``) or from an export (``export``, Oracle only): exactly one."""
+        if self.export is not None and self.db_type != "oracle":
+            raise ValueError("'export' is for oracle instances only (a dictionary export)")
+        if (self.conn_id is None) == (self.export is None):
+            raise ValueError("give exactly one of 'conn_id' (an Airflow connection) and 'export' (a dictionary "
+                             "export directory)")
+        if self.schemas == "auto" and self.db_type != "oracle":
+            raise ValueError("'schemas: auto' is for oracle instances; list the MySQL schemas to audit")
+        return self
+
+    @property
+    def auto_schemas(self) -> bool:
+        """Owners are chosen at capture time (open accounts owning segments, not Oracle-maintained)."""
+        return self.schemas == "auto"
+
+    @property
+    def schema_list(self) -> list[str]:
+        """The configured schemas; empty when they are chosen at capture time (``schemas: auto``)."""
+        return [] if self.schemas == "auto" else list(self.schemas)
 
     @property
     def dag_id(self) -> str:

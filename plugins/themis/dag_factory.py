@@ -15,6 +15,7 @@ from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TriggerRule
 
 from themis import tasks as runtime
+from themis.capture import capture_docs
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig
 from themis.notify import AuditNotifier
 
@@ -28,18 +29,11 @@ plans (SQLPLAN) and execution statistics (SQLSTAT) — against the rule catalogu
 and exports a scored HTML/JSON report. The run's data interval is the capture window: backfilling a
 past date re-ingests that window's slow log (the object snapshot is always taken live).
 
-Connection: `{conn_id}` (Airflow connection). Manual runs accept the params `schemas` and `dimensions`,
+Source: {source}. Manual runs accept the params `schemas` and `dimensions`,
 and an explicit window in the run conf: `{{"window_start": "2026-11-21T00:00:00Z", "window_end": "2026-11-22T00:00:00Z"}}`.
 """
 
 TASK_DOCS = {
-    "capture_obj": "Reads the data dictionary (information_schema) of the selected schemas — tables, "
-                   "columns, indexes, constraints, foreign keys, routines, triggers, views, partitions — "
-                   "into the store. Read-only.",
-    "ingest_slowlog": "Digests the window's slow log into per-fingerprint aggregates (pt-query-digest "
-                      "fingerprints and checksums). Skipped for Oracle, which has no slow log.",
-    "capture_other": "Takes the window's top statements by total query time, stores their statistics and "
-                     "their EXPLAIN FORMAT=JSON plans (read-only, time-bounded).",
     "analyze_obj": "Runs the OBJ rules on the stored object snapshot and stores the findings and score.",
     "analyze_text": "Runs the TEXT rules on the statements' SQL (sqlglot syntax trees).",
     "analyze_plan": "Runs the SQLPLAN rules on the stored, normalised execution plans.",
@@ -79,15 +73,23 @@ def run_params(instance: InstanceConfig) -> dict[str, Param]:
     (``window_start``/``window_end``) instead.
     """
     return {
-        "schemas": Param(list(instance.schemas), type="array",
-                         description=f"Schemas to audit, a subset of: {', '.join(instance.schemas)}."),
+        "schemas": Param(instance.schema_list, type="array",
+                         description=f"Schemas to audit, a subset of: {', '.join(instance.schema_list)}."
+                         if instance.schema_list else "Schemas to audit (empty: chosen at capture time)."),
         "dimensions": Param(list(DIMENSIONS), type="array",
                             description=f"Dimensions to analyse, a subset of: {', '.join(DIMENSIONS)}; "
                                         "the others are skipped."),
     }
 
 
+def _source(instance: InstanceConfig) -> str:
+    if instance.export is not None:
+        return f"dictionary export `{instance.export.path}`"
+    return f"Airflow connection `{instance.conn_id}`"
+
+
 def build_dag(instance: InstanceConfig) -> DAG:
+    docs = {**capture_docs(instance.db_type), **TASK_DOCS}
     start = pendulum.parse(instance.start_date, tz=instance.timezone)
     with DAG(
         dag_id=instance.dag_id,
@@ -100,13 +102,14 @@ def build_dag(instance: InstanceConfig) -> DAG:
         params=run_params(instance),
         tags=sorted({"themis", instance.db_type, instance.id, *instance.tags}),
         doc_md=DAG_DOC.format(id=instance.id, db_type=instance.db_type, description=instance.description,
-                              schemas=", ".join(instance.schemas), conn_id=instance.conn_id),
+                              schemas=", ".join(instance.schema_list) or "chosen at capture time",
+                              source=_source(instance)),
         dagrun_timeout=dt.timedelta(hours=12),
     ) as dag:
         def step(task_id: str, callable_: Any, *args: Any, **kwargs: Any) -> PythonOperator:
             # Plain PythonOperator rather than @task: same runtime, half the parse cost per task.
             return PythonOperator(task_id=task_id, python_callable=callable_, op_args=[instance.id, *args],
-                                  doc_md=TASK_DOCS[task_id], **kwargs)
+                                  doc_md=docs[task_id], **kwargs)
 
         capture_obj = step("capture_obj", runtime.capture_obj)
         ingest = step("ingest_slowlog", runtime.ingest_slowlog)
@@ -118,7 +121,7 @@ def build_dag(instance: InstanceConfig) -> DAG:
         analyze_stat = step("analyze_stat", runtime.analyze, "SQLSTAT")
         export = step("export", runtime.export, trigger_rule=TriggerRule.ALL_DONE)
 
-        capture_obj >> analyze_obj
+        capture_obj >> [analyze_obj, analyze_plan]  # Oracle's plan rules compare plan lines with object sizes
         ingest >> capture_other >> [analyze_text, analyze_plan, analyze_stat]
         [analyze_obj, analyze_text, analyze_plan, analyze_stat] >> export
     return dag

@@ -22,10 +22,6 @@ from themis.window import CaptureWindow, as_utc
 
 log = logging.getLogger("themis")
 
-OBJ_KINDS = ("obj.table", "obj.column", "obj.index", "obj.constraint", "obj.foreign_key", "obj.routine",
-             "obj.trigger", "obj.view", "obj.partition", "obj.column_sample")
-DIMENSION_KINDS = {"OBJ": OBJ_KINDS, "TEXT": ("sql.statement",), "SQLPLAN": ("sql.statement", "sql.plan"),
-                   "SQLSTAT": ("sql.statement",)}
 ANALYSIS_TASKS = {"OBJ": "analyze_obj", "TEXT": "analyze_text", "SQLPLAN": "analyze_plan", "SQLSTAT": "analyze_stat"}
 
 
@@ -90,8 +86,8 @@ def _resolve_run(instance_id: str) -> RunContext:
     params = {**(context.get("params") or {}), **(getattr(dag_run, "conf", None) or {})}
     window = resolve_window(instance, params, context.get("data_interval_start"), context.get("data_interval_end"),
                             getattr(dag_run, "run_after", None) or context.get("logical_date"))
-    schemas = [s for s in (params.get("schemas") or instance.schemas)]
-    unknown = sorted(set(schemas) - set(instance.schemas))
+    schemas = [s for s in (params.get("schemas") or instance.schema_list)]
+    unknown = sorted(set(schemas) - set(instance.schema_list)) if not instance.auto_schemas else []
     if unknown:
         raise ValueError(f"params.schemas {unknown} are not configured for instance '{instance.id}' "
                          f"(configured: {instance.schemas})")
@@ -103,47 +99,45 @@ def _resolve_run(instance_id: str) -> RunContext:
                       f"themis__{instance.id}", open_store(store_settings(project)), context)
 
 
-def _require_mysql(rc: RunContext, task: str) -> None:
-    if rc.instance.db_type != "mysql":
-        from airflow.sdk.exceptions import AirflowFailException
-
-        raise AirflowFailException(f"{task}: Oracle capture is not available in this version "
-                                   f"(instance '{rc.instance.id}'); see README 'What is tested against what'")
-
-
 # ---------------------------------------------------------------------------------------- capture
 
 
-def capture_obj(instance_id: str) -> dict[str, Any]:
-    """Snapshot the schema objects of the configured schemas (a live snapshot, whatever the window),
-    with the bounded column samples COLUMN_WRONG_TYPE judges: as many rows per table as that rule's
-    effective ``num_row`` for this instance, none when the rule is switched off."""
-    from themis.capture.mysql import capture_objects, server_info
-    from themis.capture.sampling import KIND as SAMPLE_KIND, sample_columns
-    from themis.connections import mysql_connection
+def _capture_context(rc: RunContext) -> Any:
+    from themis.capture.base import CaptureContext
     from themis.rules.catalog import load_catalog
     from themis.rules.engine import effective_rules
 
+    def rule_params(rule_id: str) -> dict[str, Any] | None:
+        for dimension in DIMENSIONS:
+            for rule in effective_rules(load_catalog(), rc.instance.db_type, dimension, rc.instance.rules):
+                if rule.rule.id == rule_id:
+                    return rule.params if rule.status == "ON" else None
+        return None
+
+    return CaptureContext(rc.instance, rc.schemas, rc.window, rc.store, rc.run_id, log=log.info,
+                          rule_params=rule_params)
+
+
+def capture_obj(instance_id: str) -> dict[str, Any]:
+    """Snapshot the schema objects of the audited schemas (a live snapshot, whatever the window)."""
+    from themis.capture import capture_for
+    from themis.connections import fail_fast_on_auth
+
     with task_run(instance_id) as rc:
-        _require_mysql(rc, "capture_obj")
         started = time.monotonic()
-        wrong_type = [r for r in effective_rules(load_catalog(), "mysql", "OBJ", rc.instance.rules)
-                      if r.rule.id == "COLUMN_WRONG_TYPE" and r.status == "ON"]
-        sample_rows = int(wrong_type[0].params["num_row"]) if wrong_type else 0
-        with mysql_connection(rc.instance.conn_id) as conn:
-            server = server_info(conn)
-            records = capture_objects(conn, rc.schemas, log=log.info)
-            records[SAMPLE_KIND] = sample_columns(conn, records, rows=sample_rows, server=server,
-                                                  timeout_ms=rc.instance.capture.sample_timeout_ms, log=log.info)
-        meta = {"run_id": rc.run_id, "schemas": rc.schemas, "server": server}
-        counts = {kind: rc.store.write(rc.key(kind), records.get(kind, []), meta=meta) for kind in OBJ_KINDS}
+        capture = capture_for(rc.instance.db_type)
+        with fail_fast_on_auth(rc.instance.conn_id or "-"):
+            captured = capture.objects(_capture_context(rc))
+        meta = {"run_id": rc.run_id, **captured.meta}
+        counts = {kind: rc.store.write(rc.key(kind), captured.records.get(kind, []), meta=meta)
+                  for kind in capture.object_kinds}
         past = rc.window.end < dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
         if past:
             log.warning("capture_obj ran for past window %s: the object snapshot is live (taken now), "
                         "not as of the window", rc.window.key)
         log.info("capture_obj stored %s in %.1fs", counts, time.monotonic() - started)
-        return rc.summary(counts=counts, server_version=server.get("version"), schemas=rc.schemas,
-                          live_snapshot_for_past_window=past, seconds=round(time.monotonic() - started, 3))
+        return rc.summary(counts=counts, **captured.meta, live_snapshot_for_past_window=past,
+                          seconds=round(time.monotonic() - started, 3))
 
 
 def ingest_slowlog(instance_id: str) -> dict[str, Any]:
@@ -158,8 +152,11 @@ def ingest_slowlog(instance_id: str) -> dict[str, Any]:
     from themis.slowlog.ingest import DIGEST_KIND, ingest
 
     with task_run(instance_id) as rc:
-        if rc.instance.db_type == "oracle":
-            raise AirflowSkipException("Oracle has no slow log: capture_other reads AWR instead")
+        from themis.capture import capture_for
+
+        if not capture_for(rc.instance.db_type).has_slowlog:
+            raise AirflowSkipException(f"{rc.instance.db_type} has no slow log: capture_other reads the "
+                                       "database's own statement statistics instead")
         source = rc.instance.slowlog
         if source is None or source.source == "none":
             rc.store.write(rc.key(DIGEST_KIND), [], meta={"run_id": rc.run_id, "source": "none"})
@@ -171,51 +168,22 @@ def ingest_slowlog(instance_id: str) -> dict[str, Any]:
         return rc.summary(**summary)
 
 
-def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:
-    """A digest class as a ``sql.statement`` record, with the derived figures the rules use."""
-    stats = {k: v for k, v in digest_class.items() if k not in ("checksum", "fingerprint", "sample")}
-    count = digest_class.get("query_count") or digest_class.get("ts_cnt") or 0
-    stats["executions"] = count
-    if count:
-        stats["query_time_avg"] = round((digest_class.get("Query_time_sum") or 0) / count, 6)
-        stats["rows_sent_avg"] = round((digest_class.get("Rows_sent_sum") or 0) / count, 3)
-    sent = digest_class.get("Rows_sent_sum") or 0
-    examined = digest_class.get("Rows_examined_sum")
-    stats["index_ratio"] = round(examined / sent, 2) if examined is not None and sent else None
-    return {"checksum": digest_class["checksum"], "fingerprint": digest_class.get("fingerprint"),
-            "sample": digest_class.get("sample"), "db": digest_class.get("db_max"), "stats": stats}
-
-
 def capture_other(instance_id: str) -> dict[str, Any]:
-    """The window's top statements (by total query time) with their statistics and EXPLAIN plans."""
-    from themis.capture.mysql import explain, server_info
-    from themis.connections import mysql_connection
+    """The window's statements with their statistics and plans (MySQL: the slow-log digest's top
+    statements and EXPLAIN; Oracle: AWR or the cursor cache)."""
+    from themis.capture import capture_for
+    from themis.connections import fail_fast_on_auth
 
     with task_run(instance_id) as rc:
-        _require_mysql(rc, "capture_other")
-        settings = rc.instance.capture
-        schemas = set(rc.schemas)
-        classes = [c for c in rc.store.read(rc.key("slowlog.digest")) if c.get("db_max") in schemas or not c.get("db_max")]
-        classes.sort(key=lambda c: c.get("Query_time_sum") or 0, reverse=True)
-        statements = [statement_record(c) for c in classes[: settings.text_limit]]
-        plans: list[dict[str, Any]] = []
         started = time.monotonic()
-        if statements:
-            with mysql_connection(rc.instance.conn_id) as conn:
-                server = server_info(conn)  # once: explain() adapts its time limits and JSON reading to it
-                log.info("capture_other: explaining on %s %s", server["flavour"], server["version"])
-                for number, statement in enumerate(statements[: settings.top_n], start=1):
-                    plan = explain(conn, statement["sample"] or "", db=statement["db"] or rc.schemas[0],
-                                   timeout_ms=settings.explain_timeout_ms, server=server)
-                    plans.append({"checksum": statement["checksum"], **plan})
-                    if number % 20 == 0:
-                        log.info("capture_other: explained %s/%s statements", number, min(len(statements), settings.top_n))
-        meta = {"run_id": rc.run_id}
-        rc.store.write(rc.key("sql.statement"), statements, meta=meta)
-        rc.store.write(rc.key("sql.plan"), plans, meta=meta)
-        outcome = {status: sum(1 for p in plans if p.get("status") == status) for status in ("explained", "failed", "skipped")}
-        log.info("capture_other: %s statements, plans %s", len(statements), outcome)
-        return rc.summary(statements=len(statements), plans=outcome, seconds=round(time.monotonic() - started, 3))
+        capture = capture_for(rc.instance.db_type)
+        with fail_fast_on_auth(rc.instance.conn_id or "-"):
+            captured = capture.statements(_capture_context(rc))
+        meta = {"run_id": rc.run_id, **captured.meta}
+        counts = {kind: rc.store.write(rc.key(kind), captured.records.get(kind, []), meta=meta)
+                  for kind in capture.statement_kinds}
+        log.info("capture_other stored %s in %.1fs", counts, time.monotonic() - started)
+        return rc.summary(counts=counts, **captured.meta, seconds=round(time.monotonic() - started, 3))
 
 
 # --------------------------------------------------------------------------------------- analyses
@@ -233,9 +201,13 @@ def analyze(instance_id: str, dimension: str) -> dict[str, Any]:
         if dimension not in rc.dimensions:
             raise AirflowSkipException(f"{dimension} not selected for this run (params.dimensions = {rc.dimensions})")
         started = time.monotonic()
-        records = {kind: rc.store.read_all(rc.key(kind)) for kind in DIMENSION_KINDS[dimension]}
-        if dimension == "OBJ":
-            records = {kind: [r for r in rows if r.get("schema") in rc.schemas] for kind, rows in records.items()}
+        from themis.capture import capture_for
+
+        kinds = capture_for(rc.instance.db_type).kinds_for(dimension)
+        records = {kind: rc.store.read_all(rc.key(kind)) for kind in kinds}
+        if rc.schemas:  # a manual run may audit a subset of the captured schemas
+            records = {kind: [r for r in rows if "schema" not in r or r["schema"] in rc.schemas]
+                       if kind.startswith("obj.") else rows for kind, rows in records.items()}
         snapshot = Snapshot(rc.instance.db_type, records)
         rules = effective_rules(load_catalog(), rc.instance.db_type, dimension, rc.instance.rules)
         result = run_dimension(rules, snapshot, dimension, list(rc.instance.exclusions))
@@ -287,7 +259,14 @@ def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
             dimensions.append(rc.store.read_all(key)[0])
         else:
             dimensions.append(missing_dimension(dimension, states.get(task_id), dimension in rc.dimensions))
-    return assemble_report(rc.store, rc.instance, rc.window, rc.schemas, rc.run_id, dimensions)
+    return assemble_report(rc.store, rc.instance, rc.window, rc.schemas or captured_schemas(rc.store, rc.instance,
+                                                                                       rc.window), rc.run_id, dimensions)
+
+
+def captured_schemas(store: Store, instance: InstanceConfig, window: CaptureWindow) -> list[str]:
+    """The schemas the window's object capture audited (``schemas: auto`` resolves them there)."""
+    info = store.info(PartitionKey(instance.id, window.key, "obj.table"))
+    return list(((info or {}).get("meta") or {}).get("schemas") or instance.schema_list)
 
 
 def stored_report(store: Store, instance: InstanceConfig, window: CaptureWindow) -> dict[str, Any]:
@@ -305,7 +284,7 @@ def stored_report(store: Store, instance: InstanceConfig, window: CaptureWindow)
             entry["reason"] = "no stored result for this window"
             dimensions.append(entry)
     run_id = run_ids.pop() if len(run_ids) == 1 else ", ".join(sorted(run_ids)) or "-"
-    return assemble_report(store, instance, window, list(instance.schemas), run_id, dimensions)
+    return assemble_report(store, instance, window, captured_schemas(store, instance, window), run_id, dimensions)
 
 
 def assemble_report(store: Store, instance: InstanceConfig, window: CaptureWindow, schemas: list[str], run_id: str,

@@ -11,7 +11,7 @@ TASKS = {"capture_obj", "ingest_slowlog", "capture_other", "analyze_obj", "analy
          "analyze_stat", "export"}
 UPSTREAM = {
     "capture_obj": set(), "ingest_slowlog": set(), "capture_other": {"ingest_slowlog"},
-    "analyze_obj": {"capture_obj"}, "analyze_text": {"capture_other"}, "analyze_plan": {"capture_other"},
+    "analyze_obj": {"capture_obj"}, "analyze_text": {"capture_other"}, "analyze_plan": {"capture_obj", "capture_other"},
     "analyze_stat": {"capture_other"}, "export": {"analyze_obj", "analyze_text", "analyze_plan", "analyze_stat"},
 }
 

@@ -3,7 +3,7 @@
 On the session's sandbox MariaDB, a fresh schema ``sqlrules`` gets a workload whose statements each
 trip chosen plan / statistics rules (a full scan, a filesort, a dependent subquery, an index merge,
 a lock wait ...) next to healthy ones. The path is production's: the slow log the workload wrote is
-digested (themis.slowlog), each class becomes a ``sql.statement`` record (themis.tasks.statement_record),
+digested (themis.slowlog), each class becomes a ``sql.statement`` record (themis.capture.mysql.statement_record),
 each sample is explained by the read-only audit user (themis.capture.mysql.explain), and the engine
 runs the catalogue with instance-style overrides. Then, for every rule, the exact set of statements
 it reported is compared with the expected one.
@@ -26,7 +26,7 @@ from themis.rules.engine import effective_rules, run_dimension
 from themis.rules.snapshot import Snapshot
 from themis.sandbox import MariaDBSandbox
 from themis.slowlog.digest import digest_paths
-from themis.tasks import statement_record
+from themis.capture.mysql import statement_record
 
 pytestmark = pytest.mark.integration
 

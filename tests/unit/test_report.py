@@ -122,7 +122,7 @@ def sample_report(evil: bool = False) -> dict:
             CHECKSUM_A: {
                 "checksum": CHECKSUM_A, "fingerprint": "select * from orders where customer_id = ? order by created_at",
                 "sample": sample, "db": "shop",
-                # As themis.tasks.statement_record stores a digest class: attributes in name order.
+                # As themis.capture.mysql.statement_record stores a digest class: attributes in name order.
                 "stats": {"db_max": "shop", "ts_cnt": 12, "ts_min": "2026-11-21T01:02:03+00:00",
                           "ts_max": "2026-11-21T22:00:00+00:00", "Lock_time_max": 0.0, "Lock_time_sum": 0.0,
                           "Query_time_max": 0.3, "Query_time_pct_95": 0.25, "Query_time_sum": 1.2,

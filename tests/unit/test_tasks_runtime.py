@@ -10,7 +10,8 @@ import pytest
 from themis.config import parse_config
 from themis.connections import fail_fast_on_auth, is_auth_error
 from themis.notify import AuditNotifier, failure_message
-from themis.tasks import missing_dimension, resolve_window, statement_record
+from themis.capture.mysql import statement_record
+from themis.tasks import missing_dimension, resolve_window
 from themis.window import CaptureWindow
 
 UTC = dt.timezone.utc

@@ -25,6 +25,7 @@ import time
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from themis.capture import plan
+from themis.capture.base import UNAVAILABLE_OBJ, UNAVAILABLE_SQL, Capture, CaptureContext, Captured
 from themis.capture.sqlfiles import render
 from themis.records import plain_record, to_plain
 
@@ -437,3 +438,72 @@ def explain(
         # INSERT ... VALUES under a read-only transaction or grant: it reads no table, nothing to plan.
         record.update(status="skipped", error=f"{record['error']}; the statement reads no table to explain instead")
     return record
+
+
+# ----------------------------------------------------------------------------- the capture
+
+
+def statement_record(digest_class: dict[str, Any]) -> dict[str, Any]:
+    """A digest class as a ``sql.statement`` record, with the derived figures the rules use."""
+    stats = {k: v for k, v in digest_class.items() if k not in ("checksum", "fingerprint", "sample")}
+    count = digest_class.get("query_count") or digest_class.get("ts_cnt") or 0
+    stats["executions"] = count
+    if count:
+        stats["query_time_avg"] = round((digest_class.get("Query_time_sum") or 0) / count, 6)
+        stats["rows_sent_avg"] = round((digest_class.get("Rows_sent_sum") or 0) / count, 3)
+    sent = digest_class.get("Rows_sent_sum") or 0
+    examined = digest_class.get("Rows_examined_sum")
+    stats["index_ratio"] = round(examined / sent, 2) if examined is not None and sent else None
+    return {"checksum": digest_class["checksum"], "fingerprint": digest_class.get("fingerprint"),
+            "sample": digest_class.get("sample"), "db": digest_class.get("db_max"), "stats": stats}
+
+
+class MySqlCapture(Capture):
+    """information_schema, bounded value samples, the slow-log digest and EXPLAIN (MySQL, MariaDB)."""
+
+    db_type = "mysql"
+    has_slowlog = True
+    object_kinds = (*OBJECT_KINDS, "obj.column_sample", UNAVAILABLE_OBJ)
+
+    def objects(self, ctx: CaptureContext) -> Captured:
+        """The dictionary of the schemas, with the bounded column samples COLUMN_WRONG_TYPE judges: as many
+        rows per table as that rule's effective ``num_row``, none when the rule is switched off."""
+        from themis.capture.sampling import KIND as SAMPLE_KIND, sample_columns
+        from themis.connections import mysql_connection
+
+        params = ctx.rule_params("COLUMN_WRONG_TYPE")
+        sample_rows = int(params["num_row"]) if params else 0
+        with mysql_connection(ctx.instance.conn_id) as conn:
+            server = server_info(conn)
+            records = capture_objects(conn, ctx.schemas, log=ctx.log)
+            records[SAMPLE_KIND] = sample_columns(conn, records, rows=sample_rows, server=server,
+                                                  timeout_ms=ctx.instance.capture.sample_timeout_ms, log=ctx.log)
+        records.setdefault(UNAVAILABLE_OBJ, [])
+        return Captured(records, {"schemas": ctx.schemas, "server": server,
+                                  "server_version": server.get("version")})
+
+    def statements(self, ctx: CaptureContext) -> Captured:
+        """The window's top statements (by total query time) with their statistics and EXPLAIN plans."""
+        from themis.connections import mysql_connection
+
+        settings = ctx.instance.capture
+        schemas = set(ctx.schemas)
+        classes = [c for c in ctx.read("slowlog.digest") if c.get("db_max") in schemas or not c.get("db_max")]
+        classes.sort(key=lambda c: c.get("Query_time_sum") or 0, reverse=True)
+        statements = [statement_record(c) for c in classes[: settings.text_limit]]
+        plans: list[dict[str, Any]] = []
+        if statements:
+            with mysql_connection(ctx.instance.conn_id) as conn:
+                server = server_info(conn)  # once: explain() adapts its time limits and JSON reading to it
+                ctx.log(f"capture_other: explaining on {server['flavour']} {server['version']}")
+                for number, statement in enumerate(statements[: settings.top_n], start=1):
+                    plan_record = explain(conn, statement["sample"] or "", db=statement["db"] or ctx.schemas[0],
+                                          timeout_ms=settings.explain_timeout_ms, server=server)
+                    plans.append({"checksum": statement["checksum"], **plan_record})
+                    if number % 20 == 0:
+                        ctx.log(f"capture_other: explained {number}/{min(len(statements), settings.top_n)} "
+                                "statements")
+        outcome = {status: sum(1 for p in plans if p.get("status") == status)
+                   for status in ("explained", "failed", "skipped")}
+        return Captured({"sql.statement": statements, "sql.plan": plans, UNAVAILABLE_SQL: []},
+                        {"statements": len(statements), "plans": outcome})

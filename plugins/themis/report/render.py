@@ -416,7 +416,7 @@ class _ReportView:
         # Only a dimension that ran has a score: a failed or skipped one is never shown as a number.
         score = _num(d.get("score")) if status == "ok" else None
         rules = [self.rule(name, rule) for rule in _as_list(d.get("rules")) if isinstance(rule, Mapping)]
-        counts = {s: sum(1 for rule in rules if rule["status"] == s) for s in ("ran", "off", "error")}
+        counts = {s: sum(1 for rule in rules if rule["status"] == s) for s in ("ran", "off", "error", "not_evaluated")}
         unparsable = [u for u in _as_list(d.get("unparsable")) if isinstance(u, Mapping)]
         shown = unparsable if self.max_rows is None else unparsable[: self.max_rows]
         analysed = d.get("statements")
@@ -436,6 +436,7 @@ class _ReportView:
             "rules_ran": counts["ran"],
             "rules_off": counts["off"],
             "rules_error": counts["error"],
+            "rules_not_evaluated": counts["not_evaluated"],
             "findings_total": sum(rule["findings_count"] for rule in rules),
             # TEXT: statements analysed, and those the SQL parser could not read (reported, not dropped).
             "statements_analysed": analysed if isinstance(analysed, int) and not isinstance(analysed, bool) else None,
@@ -476,6 +477,7 @@ class _ReportView:
             "description": _text(rule.get("description")),
             "status": _text(rule.get("status")) or "ran",
             "error": _text(rule.get("error")),
+            "not_evaluated": _not_evaluated(rule.get("not_evaluated")),
             "weight": _num(rule.get("weight")),
             "max_score": _num(rule.get("max_score")),
             "deduction": _num(rule.get("deduction")) or 0.0,
@@ -692,3 +694,10 @@ def _iter_findings(report: Mapping[str, Any]) -> Iterable[tuple[str, str, Mappin
             for finding in _as_list(_get(rule, "findings")):
                 if isinstance(finding, Mapping):
                     yield _text(_get(dim, "dimension")), _text(_get(rule, "id")), finding
+
+
+def _not_evaluated(value: Any) -> dict[str, str] | None:
+    """Why a rule could not be judged (and what fixes it): shown instead of a pass."""
+    if not isinstance(value, Mapping):
+        return None
+    return {"reason": _text(value.get("reason")), "fix": _text(value.get("fix"))}

@@ -146,6 +146,9 @@ def _verified_catalog(directory: str) -> Catalog:
         if check is None:
             raise CatalogError(f"{path}: rule '{rule.id}': key 'check': no registered check named "
                                f"'{rule.check}'")
+        if not check.applies_to(rule.db_type):
+            raise CatalogError(f"{path}: rule '{rule.id}': check '{rule.check}' applies to "
+                               f"{'/'.join(check.db_types)}, not {rule.db_type}")
         if check.dimension != rule.dimension:
             raise CatalogError(f"{path}: rule '{rule.id}': check '{rule.check}' is a {check.dimension} "
                                f"check, rule is {rule.dimension}")

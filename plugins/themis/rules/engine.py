@@ -16,7 +16,7 @@ from themis.rules.catalog import Catalog, Rule
 from themis.rules.checks import registry
 from themis.rules.checks.sqltext import parsed_statements
 from themis.rules.scoring import dimension_score, rule_deduction
-from themis.rules.snapshot import Finding, Snapshot
+from themis.rules.snapshot import Finding, NotEvaluated, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +67,23 @@ def is_excluded(rule_id: str, finding: Finding, exclusions: Iterable[Exclusion])
 def run_rule(rule: EffectiveRule, snapshot: Snapshot, exclusions: list[Exclusion]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "id": rule.rule.id, "summary": rule.rule.summary, "description": rule.rule.description,
-        "status": "off", "error": None, "weight": rule.weight, "max_score": rule.max_score,
+        "status": "off", "error": None, "not_evaluated": None, "weight": rule.weight, "max_score": rule.max_score,
         "params": rule.params, "solution": list(rule.rule.solution),
         "columns": [c.model_dump() for c in rule.rule.columns],
         "findings_count": 0, "excluded_count": 0, "deduction": 0.0, "findings": [], "excluded": []}
     if rule.status != "ON":
         return result
     check = registry.get(rule.rule.check)
+    for kind in (check.reads if check else ()):
+        gap = snapshot.unavailable(kind)
+        if gap is not None:
+            result.update(status="not_evaluated", not_evaluated={"reason": gap.get("reason"), "fix": gap.get("fix")})
+            return result
     try:
         findings = check(snapshot, rule.params) if check else []
+    except NotEvaluated as exc:
+        result.update(status="not_evaluated", not_evaluated={"reason": exc.reason, "fix": exc.fix})
+        return result
     except Exception as exc:  # one broken rule must not hide the other rules' results
         log.exception("rule %s failed", rule.rule.id)
         result.update(status="error", error=f"{type(exc).__name__}: {exc}")
@@ -107,7 +115,8 @@ def run_dimension(rules: list[EffectiveRule], snapshot: Snapshot, dimension: str
         "reason": None, "score": score, "max_total": total, "deduction_total": deducted, "rules": results,
         "rules_ran": sum(1 for r in results if r["status"] == "ran"),
         "rules_off": sum(1 for r in results if r["status"] == "off"),
-        "rules_failed": sum(1 for r in results if r["status"] == "error")}
+        "rules_failed": sum(1 for r in results if r["status"] == "error"),
+        "rules_not_evaluated": sum(1 for r in results if r["status"] == "not_evaluated")}
     if dimension == "TEXT":
         outcome["unparsable"] = [
             {"checksum": s.checksum, "sql": s.finding_values()["sql"], "error": s.error}

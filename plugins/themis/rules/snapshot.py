@@ -10,6 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+class NotEvaluated(Exception):
+    """A check could not judge its input (e.g. the data it samples is not in an export).
+
+    The rule is then reported "not evaluated" with this reason and left out of the score's
+    denominator, never counted as a pass.
+    """
+
+    def __init__(self, reason: str, fix: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
 @dataclass
 class Finding:
     """One offending object or statement.
@@ -41,6 +54,15 @@ class Snapshot:
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return self.records.get(kind, [])
+
+    def unavailable(self, kind: str) -> dict[str, Any] | None:
+        """The capture's note that ``kind`` could not be captured (``*.unavailable`` records), if any."""
+        for stored, rows in self.records.items():
+            if stored.endswith(".unavailable"):
+                for row in rows:
+                    if row.get("kind") == kind:
+                        return row
+        return None
 
     # Shorthands for the kinds capture writes (see themis.capture.mysql for their fields).
     @property

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from themis.rules.checks import register
+from themis.rules.checks import mysql_register as register
 from themis.rules.checks.mysql_types import data_type, key_bytes, record_bytes
 from themis.rules.checks.value_types import DATE, DATETIME, verdict
 from themis.rules.snapshot import Finding, Snapshot

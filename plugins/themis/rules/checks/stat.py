@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from themis.rules.checks import register
+from themis.rules.checks import mysql_register as register
 from themis.rules.checks.sqltext import number, sql_values
 from themis.rules.snapshot import Finding, Snapshot
 

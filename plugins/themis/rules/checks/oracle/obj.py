@@ -1,0 +1,1 @@
+"""Oracle OBJ checks (filled in by the Oracle OBJ rules work)."""
