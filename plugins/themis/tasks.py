@@ -173,6 +173,7 @@ def capture_other(instance_id: str) -> dict[str, Any]:
     statements and EXPLAIN; Oracle: AWR or the cursor cache)."""
     from themis.capture import capture_for
     from themis.connections import fail_fast_on_auth
+    from themis.redact import redact_statement
 
     with task_run(instance_id) as rc:
         started = time.monotonic()
@@ -180,7 +181,9 @@ def capture_other(instance_id: str) -> dict[str, Any]:
         with fail_fast_on_auth(rc.instance.conn_id or "-"):
             captured = capture.statements(_capture_context(rc))
         meta = {"run_id": rc.run_id, **captured.meta}
-        counts = {kind: rc.store.write(rc.key(kind), captured.records.get(kind, []), meta=meta)
+        records = {**captured.records, "sql.statement": [redact_statement(s) for s in
+                                                         captured.records.get("sql.statement", [])]}
+        counts = {kind: rc.store.write(rc.key(kind), records.get(kind, []), meta=meta)
                   for kind in capture.statement_kinds}
         log.info("capture_other stored %s in %.1fs", counts, time.monotonic() - started)
         return rc.summary(counts=counts, **captured.meta, seconds=round(time.monotonic() - started, 3))

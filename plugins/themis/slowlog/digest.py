@@ -21,6 +21,9 @@ bit to one pass over the file:
   on a tie, as in pt; a class without any Query_time keeps its first statement;
 * a Yes/No value (or ``Killed``) always counts as a boolean, a number always as a number.
 
+Samples and fingerprints leave the digest with the passwords of account-management statements
+redacted (``themis.redact``); checksums are those of the unredacted fingerprints, as pt's.
+
 The window filter is half-open, ``[since, until)``, on the event time, so consecutive Airflow data
 intervals never count an event twice. Events without any time are outside every bounded window.
 """
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable
 
+from themis.redact import redact_sql
 from themis.slowlog.accel import load
 from themis.slowlog.fingerprint import checksum, fingerprint
 from themis.slowlog.parser import SlowEvent
@@ -515,10 +519,12 @@ class Digest:
     @staticmethod
     def _class_dict(cls: ClassAcc) -> dict[str, Any]:
         sample_db = cls.sample_db if isinstance(cls.sample_db, str) else None
+        # Where a class leaves the engine: credentials are redacted here, the checksum is pt's, of
+        # the unredacted fingerprint (see themis.redact).
         row: dict[str, Any] = {
             "checksum": checksum(cls.fingerprint),
-            "fingerprint": storable_text(cls.fingerprint),
-            "sample": storable_text(cls.sample),
+            "fingerprint": storable_text(redact_sql(cls.fingerprint)),
+            "sample": storable_text(redact_sql(cls.sample)),
             "sample_db": sample_db,
             "sample_ts": _iso_us(cls.sample_ts),
             "query_count": cls.count,

@@ -11,6 +11,8 @@ and runs in ``repository``):
 
 A digest class (``Digest.classes``) already uses pt's history naming, so most of this is about
 the columns that are not one-to-one: timestamps (DATETIME, UTC), and what a table does not have.
+Samples read from these sources are redacted like the digest's (``themis.redact``): an existing pt
+table or ``performance_schema`` holds account-management statements with their passwords.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable, Mapping
 
+from themis.redact import redact_sql
 from themis.slowlog.fingerprint import checksum, fingerprint
 
 __all__ = [
@@ -148,7 +151,8 @@ def classes_from_history(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, An
             if isinstance(fp, bytes):
                 fp = fp.decode("utf-8", "replace")
             cls = merged[check] = {
-                "checksum": check, "fingerprint": fp or (fingerprint(sample) if sample else None), "sample": sample,
+                "checksum": check, "fingerprint": redact_sql(fp or (fingerprint(sample) if sample else None)),
+                "sample": redact_sql(sample),
                 "sample_db": None, "sample_ts": None, "query_count": 0, "db_max": None, "user_max": None,
                 "host_max": None, "ts_min": None, "ts_max": None, "ts_cnt": 0,
             }
@@ -212,6 +216,8 @@ def ps_snapshot_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             value = row.get(name)
             if isinstance(value, bytes):
                 value = value.decode("utf-8", "replace")
+            if isinstance(value, str) and name in ("DIGEST_TEXT", "QUERY_SAMPLE_TEXT"):
+                value = redact_sql(value)  # the snapshot is stored: no password may reach it
             elif isinstance(value, dt.datetime):
                 value = _iso(value)
             elif value is not None and not isinstance(value, (str, int, float)):
@@ -248,7 +254,8 @@ def classes_from_ps_digest(current: list[dict[str, Any]], previous: list[dict[st
         cls = classes.get(check)
         if cls is None:
             cls = classes[check] = {
-                "checksum": check, "fingerprint": fp, "sample": row.get("QUERY_SAMPLE_TEXT") or text,
+                "checksum": check, "fingerprint": redact_sql(fp),
+                "sample": redact_sql(row.get("QUERY_SAMPLE_TEXT") or text),
                 "sample_db": row.get("SCHEMA_NAME"), "sample_ts": None, "query_count": 0,
                 "db_max": None, "user_max": None, "host_max": None, "ts_min": None, "ts_max": None, "ts_cnt": 0,
                 "digest": row["DIGEST"], "source": "performance_schema",
