@@ -185,3 +185,36 @@ def test_odd_statements_never_make_a_rule_fail() -> None:
     assert result["statements"] == len(ODD)
     details = [f["values"]["detail"] for rule in result["rules"] for f in rule["findings"]]
     assert details and all(len(detail) <= 160 for detail in details)  # a 3,000-term condition stays short
+
+
+# DML_ALLDATA: only WHERE bounds the rows changed, whatever joins the statement has (issue 13, item 14).
+DML_ALLDATA_CASES = [
+    ("mysql", "UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.region = c.region", True),
+    ("mysql", "UPDATE orders o INNER JOIN customers c USING (customer_id) SET o.region = c.region", True),
+    ("mysql", "DELETE i FROM cart_items i JOIN carts c ON c.id = i.cart_id", True),
+    ("mysql", "DELETE i, c FROM cart_items i INNER JOIN carts c ON c.id = i.cart_id", True),
+    ("mysql", "DELETE FROM i USING cart_items AS i JOIN carts AS c ON c.id = i.cart_id", True),
+    ("mysql", "UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.region = c.region WHERE c.region <> ''",
+     False),
+    ("mysql", "DELETE i FROM cart_items i JOIN carts c ON c.id = i.cart_id WHERE c.expired = 1", False),
+    ("mysql", "DELETE FROM cart_items WHERE cart_id IN (SELECT c.id FROM carts c JOIN users u ON u.id = c.user_id)",
+     False),
+    ("oracle", "UPDATE orders SET region = 'EU'", True),
+    ("oracle", "UPDATE orders o SET region = (SELECT c.region FROM customers c WHERE c.id = o.customer_id)", True),
+    ("oracle", "DELETE orders", True),
+    ("oracle", "DELETE FROM (SELECT o.* FROM orders o JOIN customers c ON c.id = o.customer_id)", True),
+    ("oracle", "DELETE FROM (SELECT o.* FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.gone = 1)",
+     False),
+    ("oracle", "UPDATE orders o SET region = 'EU' WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id)",
+     False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("db_type", "sample", "fires"), DML_ALLDATA_CASES,
+                         ids=[f"{d}{i}" for i, (d, _, _) in enumerate(DML_ALLDATA_CASES)])
+def test_dml_alldata_is_bounded_by_where_only_not_by_a_join(db_type: str, sample: str, fires: bool) -> None:
+    rules = [r for r in effective_rules(load_catalog(), "mysql", "TEXT", {}) if r.rule.id == "DML_ALLDATA"]
+    statement = {"checksum": "S0", "sample": sample}
+    result = run_dimension(rules, Snapshot(db_type, {"sql.statement": [statement]}), "TEXT")
+    assert result["unparsable"] == [] and result["rules"][0]["status"] == "ran"
+    assert result["rules"][0]["findings_count"] == (1 if fires else 0)

@@ -125,27 +125,21 @@ def _is_star(projection: exp.Expression) -> bool:
     return isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star))
 
 
-def _restricted_by_join(dml: exp.Expression) -> bool:
-    """A multi-table UPDATE/DELETE whose inner join has a condition touches only the matching rows."""
-    return any(not join.side and str(join.kind or "").upper() != "CROSS" and join.args.get("on") is not None
-               for join in dml.find_all(exp.Join) if not _inside_query(join, dml))
-
-
-def _inside_query(node: exp.Expression, stop: exp.Expression) -> bool:
-    """True when a nested query lies between ``node`` and its ancestor ``stop``."""
-    parent = node.parent
-    while parent is not None and parent is not stop:
-        if isinstance(parent, exp.Query):
-            return True
-        parent = parent.parent
-    return False
-
-
 def _dml_without_where(tree: SqlTree, params: dict[str, Any]) -> str | None:
+    """Only a WHERE bounds the rows an UPDATE or DELETE changes. A join's ON condition does not: a
+    multi-table UPDATE ... JOIN ... SET or DELETE t FROM ... JOIN on a foreign key changes every
+    row of the target that has a partner, i.e. usually all of them. An Oracle DELETE from an
+    inline view is bounded by that view's own WHERE."""
     for node in tree.find(exp.Update, exp.Delete):
-        if node.args.get("where") is None and not _restricted_by_join(node):
+        if node.args.get("where") is None and not _view_with_where(node.this):
             return f"{node.key.upper()} without WHERE"
     return None
+
+
+def _view_with_where(target: exp.Expression | None) -> bool:
+    """``DELETE FROM (SELECT ... WHERE ...)``: the target is a query that has its own WHERE."""
+    query = target.this if isinstance(target, exp.Subquery) else None
+    return isinstance(query, exp.Select) and query.args.get("where") is not None
 
 
 def _dml_sort(tree: SqlTree, params: dict[str, Any]) -> str | None:
