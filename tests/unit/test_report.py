@@ -601,3 +601,46 @@ def test_write_report_writes_nothing_when_rendering_fails(tmp_path, monkeypatch)
     with pytest.raises(RuntimeError):
         write_report(sample_report(), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------- invisible characters
+
+RLO_NAME = "shop.\u202eelbat_txt"  # displays as "shop.txt_table" reversed: U+202E RIGHT-TO-LEFT OVERRIDE
+INVISIBLES = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff"
+
+
+def _report_with_invisible_names() -> dict:
+    report = sample_report()
+    hidden = f"shop.t\u200b1{INVISIBLES}"
+    report["dimensions"][0]["rules"][0]["findings"] = [
+        {"object": RLO_NAME, "values": {"table": RLO_NAME}, "checksum": None},
+        {"object": hidden, "values": {"table": hidden}, "checksum": None},
+        {"object": "\u200b=HYPERLINK(\"x\")", "values": {}, "checksum": None},
+    ]
+    report["statements"][CHECKSUM_A]["sample"] = "select * from `ord\u2066ers\u2069` where id = 1"
+    return report
+
+
+def test_invisible_and_direction_changing_characters_show_as_escapes_in_html():
+    report = _report_with_invisible_names()
+    html = render_html(report)
+    text = unescape(html)
+    assert not any(ch in text for ch in INVISIBLES)
+    assert "shop.⟨U+202E⟩elbat_txt" in text
+    assert "shop.t⟨U+200B⟩1" + "".join(f"⟨U+{ord(ch):04X}⟩" for ch in INVISIBLES) in text
+    assert "<pre class=\"sql\">select * from `ord⟨U+2066⟩ers⟨U+2069⟩` where id = 1</pre>" in html
+    assert "<style>" in html and "<script>" in html  # the page's own stylesheet and script are untouched
+
+
+def test_invisible_characters_show_as_escapes_in_csv_and_stay_exact_in_json():
+    report = _report_with_invisible_names()
+    rows = list(csv.reader(io.StringIO(render_csv(report))))[1:4]
+    assert [r[2] for r in rows] == ["shop.⟨U+202E⟩elbat_txt",
+                                    "shop.t⟨U+200B⟩1" + "".join(f"⟨U+{ord(c):04X}⟩" for c in INVISIBLES),
+                                    "⟨U+200B⟩=HYPERLINK(\"x\")"]  # escaped, so no longer a formula either
+    assert json.loads(rows[0][4]) == {"table": "shop.⟨U+202E⟩elbat_txt"}
+    assert not any(ch in render_csv(report) for ch in INVISIBLES)
+    exact = json.loads(render_json(report))
+    assert exact["dimensions"][0]["rules"][0]["findings"][0]["object"] == RLO_NAME
+    assert exact["statements"][CHECKSUM_A]["sample"] == "select * from `ord\u2066ers\u2069` where id = 1"
+    assert "\u202e" in render_json(report)  # the exact character, not a \\u escape a reader would not see either way

@@ -8,7 +8,9 @@ Everything in a report that came from the audited database (SQL samples, object 
 error strings) is attacker-controlled. The HTML is therefore rendered by Jinja2 with autoescaping
 always on, no template ever marks data as safe, and the page carries a Content-Security-Policy that
 allows only its own inline stylesheet and print helper (by hash) and forbids every network load, so
-even a future escaping mistake could not run injected script or fetch anything.
+even a future escaping mistake could not run injected script or fetch anything. Invisible and
+direction-changing characters, which could make a name display reversed or two names look the same,
+are shown as escapes like ``⟨U+202E⟩`` in every printed value and CSV cell (``report.visible``).
 
 The report dict (see ``themis.report`` for the full shape)::
 
@@ -36,6 +38,8 @@ from typing import Any, Iterable, Mapping
 
 import jinja2
 from markupsafe import Markup
+
+from themis.report.visible import visible
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -106,7 +110,8 @@ def render_csv(report: Mapping[str, Any]) -> str:
     """One row per finding: dimension, rule, object, checksum, values (the finding's values as JSON).
 
     Cells that a spreadsheet would evaluate as a formula (starting with ``= + - @`` or a tab /
-    carriage return) are prefixed with ``'``, since object names come from the audited database.
+    carriage return) are prefixed with ``'``, since object names come from the audited database;
+    invisible and direction-changing characters are shown as escapes (``report.visible``).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -208,10 +213,18 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,  # every {{ value }}: invisible characters shown as escapes (report.visible)
     )
     env.filters["num"] = _fmt_value
     env.filters["score"] = _fmt_score
     return env
+
+
+def _finalize(value: Any) -> Any:
+    """Data strings get visible escapes; our own Markup (the stylesheet and script) is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 @functools.lru_cache(maxsize=None)
@@ -316,6 +329,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _csv_cell(text: str) -> str:
+    text = visible(text)
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
