@@ -105,3 +105,23 @@ def test_column_wrong_type_finding_names_the_suggestion_and_examples():
     records["obj.column_sample"][0]["error"] = "time limit of 2000 ms reached"
     records["obj.column_sample"][0]["values"] = []
     assert values(run("COLUMN_WRONG_TYPE", records)) == {}
+
+
+def test_column_wrong_type_says_which_tables_could_not_be_sampled_and_why():
+    records = {
+        "obj.table": [{"schema": "s", "table": t, "table_type": "BASE TABLE"} for t in ("a", "b%s")],
+        "obj.column": [{"schema": "s", "table": t, "column": "c", "data_type": "varchar", "column_type": "varchar(9)"}
+                       for t in ("a", "b%s")],
+        "obj.column_sample": [
+            {"schema": "s", "table": "a", "column": "c", "rows_sampled": 3, "values": ["x", "y"], "error": None},
+            {"schema": "s", "table": "b%s", "column": "c", "rows_sampled": 0, "values": [],
+             "error": "(1142) SELECT command denied"}]}
+    result = run("COLUMN_WRONG_TYPE", records)
+    assert result["notes"] == ["s.b%s could not be sampled: (1142) SELECT command denied"]
+    assert result["findings"] == [] and result["deduction"] == 0  # a note is not a finding
+    many = {**records, "obj.column_sample": [
+        {"schema": "s", "table": f"t{n:02d}", "column": "c", "values": [], "error": "time limit of 2000 ms reached"}
+        for n in range(25)]}
+    notes = run("COLUMN_WRONG_TYPE", many)["notes"]
+    assert len(notes) == 21 and notes[0].startswith("s.t00 could not") and notes[-1] == (
+        "… and 5 more tables could not be sampled")

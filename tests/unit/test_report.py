@@ -644,3 +644,14 @@ def test_invisible_characters_show_as_escapes_in_csv_and_stay_exact_in_json():
     assert exact["dimensions"][0]["rules"][0]["findings"][0]["object"] == RLO_NAME
     assert exact["statements"][CHECKSUM_A]["sample"] == "select * from `ord\u2066ers\u2069` where id = 1"
     assert "\u202e" in render_json(report)  # the exact character, not a \\u escape a reader would not see either way
+
+
+def test_rule_notes_are_shown_in_the_rule_row_escaped_and_kept_in_json():
+    report = sample_report()
+    rule = next(r for d in report["dimensions"] for r in d["rules"] if r["id"] == "TABLE_NO_COMMENT")
+    rule["notes"] = [f"shop.t{SCRIPT} could not be sampled: (1142) SELECT command denied"]
+    html = render_html(report)
+    row = re.search(r'<tr data-rule="TABLE_NO_COMMENT">(.*?)</tr>', section_html(html, "dim-OBJ"), re.S).group(1)
+    assert "could not be sampled: (1142) SELECT command denied" in row
+    assert SCRIPT not in html and "shop.t&lt;script&gt;" in row
+    assert json.loads(render_json(report))["dimensions"][0]["rules"][-1]["notes"] == rule["notes"]

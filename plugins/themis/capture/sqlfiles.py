@@ -7,9 +7,12 @@ server. Templates are Jinja with two helpers, so values never become SQL text:
   (MySQL: ``%s`` and a tuple; Oracle: ``:b1``, ``:b2`` ... and a dict);
 * ``{{ ident(name) }}`` quotes an identifier that cannot be bound (``USE `db```).
 
-``render("mysql/tables", schemas=[...])`` returns ``(sql, params)``. With the MySQL drivers'
-``format`` style a literal ``%`` must be written ``%%`` in templates that bind values, and a template
-without binds must be executed without parameters (``params`` is then empty).
+``render("mysql/tables", schemas=[...])`` returns ``(sql, params)``. The MySQL drivers ``%``-format
+the text of a statement executed with parameters, quoted identifiers and literals included, so when
+a MySQL template binds values every other ``%`` in its output is doubled here: a column named
+``a%s`` or ``100%`` reaches the server as written. A template without binds must be executed without
+parameters (``params`` is then empty) and keeps its ``%`` as is. Oracle's named binds are not
+``%``-formatted and are left alone.
 Undefined template variables are an error (StrictUndefined), not a silently empty string.
 """
 
@@ -32,12 +35,18 @@ class Dialect:
     placeholder: Callable[[int], str]  # 1-based parameter number -> placeholder text
     named: bool  # parameters as a dict ({"b1": ...}) rather than a tuple
     quote: Callable[[str], str]
+    #: the driver %-formats the statement when parameters are passed (DB-API ``format`` paramstyle)
+    percent_formatted: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
-    "mysql": Dialect(lambda n: "%s", False, lambda name: "`" + name.replace("`", "``") + "`"),
+    "mysql": Dialect(lambda n: "%s", False, lambda name: "`" + name.replace("`", "``") + "`", percent_formatted=True),
     "oracle": Dialect(lambda n: f":b{n}", True, lambda name: '"' + name.replace('"', '""') + '"'),
 }
+
+
+# A NUL byte cannot occur in a MySQL identifier, so this marker cannot collide with template text.
+_MARK = "\x00themis-bind\x00"
 
 
 def _template_name(name: str) -> str:
@@ -77,7 +86,8 @@ def render(name: str, /, **context: Any) -> tuple[str, tuple[Any, ...] | dict[st
 
     def bind(value: Any) -> str:
         values.append(value)
-        return dialect.placeholder(len(values))
+        # format-style placeholders stand in as a marker until the text around them is escaped
+        return _MARK if dialect.percent_formatted else dialect.placeholder(len(values))
 
     try:
         template = _environment(str(sql_dir())).get_template(_template_name(name))
@@ -86,4 +96,6 @@ def render(name: str, /, **context: Any) -> tuple[str, tuple[Any, ...] | dict[st
     sql = template.render(bind=bind, ident=dialect.quote, **context).strip().rstrip(";").strip()
     if dialect.named:
         return sql, {f"b{n}": value for n, value in enumerate(values, 1)}
-    return sql, tuple(values)
+    if dialect.percent_formatted and values:
+        sql = sql.replace("%", "%%")
+    return sql.replace(_MARK, dialect.placeholder(0)), tuple(values)

@@ -492,6 +492,7 @@ class _ReportView:
             "status": _text(rule.get("status")) or "ran",
             "error": _text(rule.get("error")),
             "not_evaluated": _not_evaluated(rule.get("not_evaluated")),
+            "notes": [_text(n) for n in _as_list(rule.get("notes")) if _text(n)],  # e.g. tables not sampled
             "weight": _num(rule.get("weight")),
             "max_score": _num(rule.get("max_score")),
             "deduction": _num(rule.get("deduction")) or 0.0,

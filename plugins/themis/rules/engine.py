@@ -16,7 +16,7 @@ from themis.rules.catalog import Catalog, Rule
 from themis.rules.checks import registry
 from themis.rules.checks.sqltext import parsed_statements
 from themis.rules.scoring import dimension_score, rule_deduction
-from themis.rules.snapshot import Finding, NotEvaluated, Snapshot
+from themis.rules.snapshot import Finding, Note, NotEvaluated, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def run_rule(rule: EffectiveRule, snapshot: Snapshot, exclusions: list[Exclusion
         "status": "off", "error": None, "not_evaluated": None, "weight": rule.weight, "max_score": rule.max_score,
         "params": rule.params, "solution": list(rule.rule.solution),
         "columns": [c.model_dump() for c in rule.rule.columns],
-        "findings_count": 0, "excluded_count": 0, "deduction": 0.0, "findings": [], "excluded": []}
+        "findings_count": 0, "excluded_count": 0, "deduction": 0.0, "findings": [], "excluded": [], "notes": []}
     if rule.status != "ON":
         return result
     check = registry.get(rule.rule.check)
@@ -88,9 +88,12 @@ def run_rule(rule: EffectiveRule, snapshot: Snapshot, exclusions: list[Exclusion
         log.exception("rule %s failed", rule.rule.id)
         result.update(status="error", error=f"{type(exc).__name__}: {exc}")
         return result
+    notes = [f.text for f in findings if isinstance(f, Note)]
     kept, excluded = [], []
     seen: set[str] = set()
     for finding in findings:
+        if isinstance(finding, Note):
+            continue
         if finding.object in seen:
             continue  # one finding per object: the original reported duplicates (issue #5)
         seen.add(finding.object)
@@ -99,7 +102,7 @@ def run_rule(rule: EffectiveRule, snapshot: Snapshot, exclusions: list[Exclusion
             kept.append(finding.as_dict())
         else:
             excluded.append({**finding.as_dict(), "reason": exclusion.reason})
-    result.update(status="ran", findings=kept, excluded=excluded, findings_count=len(kept),
+    result.update(status="ran", findings=kept, excluded=excluded, notes=notes, findings_count=len(kept),
                   excluded_count=len(excluded), deduction=rule_deduction(len(kept), rule.weight, rule.max_score))
     return result
 

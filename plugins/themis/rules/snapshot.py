@@ -43,6 +43,17 @@ class Finding:
         return out
 
 
+@dataclass(frozen=True)
+class Note:
+    """What a check could not judge inside its input (e.g. a table whose values could not be sampled).
+
+    A check yields notes among its findings; the rule's result lists them (``notes``) and the report
+    shows them in the rule's row, so a partial look is never presented as a complete one.
+    """
+
+    text: str
+
+
 @dataclass
 class Snapshot:
     """Stored records of one instance and window, by kind (``obj.table``, ``sql.plan``, ...)."""

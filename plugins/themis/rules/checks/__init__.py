@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from themis.rules.snapshot import Finding, Snapshot
+from themis.rules.snapshot import Finding, Note, Snapshot
 
-CheckFunction = Callable[[Snapshot, dict[str, Any]], Iterable[Finding]]
+CheckFunction = Callable[[Snapshot, dict[str, Any]], Iterable[Finding | Note]]  # notes: see Note
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Check:
     def applies_to(self, db_type: str) -> bool:
         return db_type == "any" and len(self.db_types) > 1 or db_type in self.db_types
 
-    def __call__(self, snapshot: Snapshot, params: dict[str, Any]) -> list[Finding]:
+    def __call__(self, snapshot: Snapshot, params: dict[str, Any]) -> list[Finding | Note]:
         return list(self.function(snapshot, params))
 
 

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 from themis.rules.checks import mysql_register as register
 from themis.rules.checks.mysql_types import data_type, key_bytes, record_bytes
 from themis.rules.checks.value_types import DATE, DATETIME, verdict
-from themis.rules.snapshot import Finding, Snapshot
+from themis.rules.snapshot import Finding, Note, Snapshot
 
 TABLE_TYPES = frozenset({"BASE TABLE", "SYSTEM VERSIONED"})
 #: BLOB and TEXT of every size; JSON (MySQL's binary JSON is a LONGBLOB underneath; MariaDB's is LONGTEXT).
@@ -24,6 +24,7 @@ LOB_TYPES = frozenset({"tinyblob", "blob", "mediumblob", "longblob", "tinytext",
 TEXT_TYPES = frozenset({"char", "varchar"})
 INTEGER_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
 TIMESTAMP_TYPES = frozenset({"datetime", "timestamp", "date"})
+MAX_NOTES = 20  # a report row, not a log: the first tables that could not be sampled, then a count
 UNINDEXABLE_SELECTIVITY = frozenset({"FULLTEXT", "SPATIAL"})
 GB = 1024**3
 
@@ -279,9 +280,24 @@ def _wrong_type(column: dict[str, Any], kind: str) -> bool:
     return declared in TEXT_TYPES or (declared in INTEGER_TYPES and kind in (DATE, DATETIME))
 
 
+def sampling_failures(snapshot: Snapshot) -> Iterator[Note]:
+    """One note per table whose values could not be sampled (time limit, privilege), capped at MAX_NOTES:
+    the rule looked at those tables' declarations only, and the report must say so."""
+    failed: dict[str, str] = {}
+    for sample in snapshot.of("obj.column_sample"):
+        if sample.get("error"):
+            failed.setdefault(table_name(sample), str(sample["error"]))
+    for name, error in sorted(failed.items())[:MAX_NOTES]:
+        yield Note(f"{name} could not be sampled: {error}")
+    if len(failed) > MAX_NOTES:
+        yield Note(f"… and {len(failed) - MAX_NOTES} more tables could not be sampled")
+
+
 @register("column_wrong_type", "OBJ", params=("min_distinct", "match_percent"))
-def column_wrong_type(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
-    """Columns whose sampled values (``obj.column_sample``) fit a narrower type than declared."""
+def column_wrong_type(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding | Note]:
+    """Columns whose sampled values (``obj.column_sample``) fit a narrower type than declared; a note per
+    table that could not be sampled."""
+    yield from sampling_failures(snapshot)
     tables = _base_table_names(snapshot)
     for sample in snapshot.of("obj.column_sample"):
         name = table_name(sample)
