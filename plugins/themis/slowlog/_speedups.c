@@ -428,7 +428,7 @@ static int word(unsigned char c) { return word_char(c); }
 
 /* One attribute line against its spec; fills starts/lens from slot. Returns 1 on match. */
 static int match_attr_line(const char *s, Py_ssize_t p, Py_ssize_t e, PyObject *items, Py_ssize_t *slot,
-                           Py_ssize_t *vstart, Py_ssize_t *vlen) {
+                           Py_ssize_t nslots, Py_ssize_t *vstart, Py_ssize_t *vlen) {
     Py_ssize_t i = p;
     if (s[i] != '#')
         return 0;
@@ -486,7 +486,7 @@ static int match_attr_line(const char *s, Py_ssize_t p, Py_ssize_t e, PyObject *
         Py_ssize_t v0 = i;
         while (i < e && NOT_SPACE(s[i]))
             i++;
-        if (!kind_ok(s + v0, i - v0, kind) || *slot >= 256)
+        if (!kind_ok(s + v0, i - v0, kind) || *slot >= nslots)
             return 0;
         vstart[*slot] = v0;
         vlen[*slot] = i - v0;
@@ -659,6 +659,52 @@ static int iso_time(const char *s, Py_ssize_t n, long long *us) {
     return 1;
 }
 
+/* The lexical state at the end of statement text s[0:n): 0 (code), or the open construct: ' " `
+ * or * (a comment). parser.statement_state with the same rules: backslash escapes and doubled
+ * quotes in strings, "-- " and # comments to the line end, /<star>! /<star>+ /<star>M! comments whose
+ * content is code. A header line only ends a statement whose text is in state 0. */
+static int sql_state(const char *s, Py_ssize_t n) {
+    int state = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (state == 0) {
+            if (c == '\'' || c == '"' || c == '`') {
+                state = c;
+            } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+                if (i + 2 < n && (s[i + 2] == '!' || s[i + 2] == '+'))
+                    i += 2;
+                else if (i + 3 < n && s[i + 2] == 'M' && s[i + 3] == '!')
+                    i += 3;
+                else {
+                    state = '*';
+                    i++;
+                }
+            } else if (c == '#' || (c == '-' && i + 2 < n && s[i + 1] == '-' && (unsigned char)s[i + 2] <= ' ')) {
+                const char *nl = memchr(s + i, '\n', (size_t)(n - i));
+                i = nl ? (nl - s) : n;
+            }
+        } else if (state == '*') {
+            if (c == '*' && i + 1 < n && s[i + 1] == '/') {
+                state = 0;
+                i++;
+            }
+        } else if (c == '\\' && state != '`') {
+            i++;
+        } else if (c == state) {
+            state = 0;
+        }
+    }
+    return state;
+}
+
+static PyObject *sql_state_py(PyObject *self, PyObject *arg) {
+    char *text;
+    Py_ssize_t n;
+    if (PyBytes_AsStringAndSize(arg, &text, &n) < 0)
+        return NULL;
+    return PyLong_FromLong(sql_state(text, n));
+}
+
 static PyObject *call1(PyObject *fn, PyObject *arg) {
     PyObject *r = PyObject_CallOneArg(fn, arg);
     return r;
@@ -690,6 +736,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     PyObject *time_line = PyTuple_GET_ITEM(hooks, 4), *fp_cache = PyTuple_GET_ITEM(hooks, 5);
     PyObject *fingerprint = PyTuple_GET_ITEM(hooks, 6), *banner = PyTuple_GET_ITEM(hooks, 7);
 
+    Py_ssize_t *vstart = NULL, *vlen = NULL;
     PyObject *ts = PyList_GET_ITEM(st, 0), *db = PyList_GET_ITEM(st, 1);
     Py_INCREF(ts);
     Py_INCREF(db);
@@ -714,9 +761,12 @@ static PyObject *scan(PyObject *self, PyObject *args) {
 
     Py_ssize_t nlines = PyTuple_GET_SIZE(lines);
     Py_ssize_t nvalues = PyTuple_GET_SIZE(keep);
-    Py_ssize_t vstart[256], vlen[256];
-    if (nvalues > 256) {
-        PyErr_SetString(PyExc_ValueError, "scan: too many values");
+    /* One slot per value of the shape, however many its lines carry: no content of the log can be
+     * beyond this kernel's limits (a fixed array once made wide entries fail the whole digest). */
+    vstart = PyMem_New(Py_ssize_t, nvalues > 0 ? nvalues : 1);
+    vlen = PyMem_New(Py_ssize_t, nvalues > 0 ? nvalues : 1);
+    if (vstart == NULL || vlen == NULL) {
+        PyErr_NoMemory();
         goto fail;
     }
 
@@ -765,7 +815,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                 break;
             }
             e = line_end(s, p, end);
-            if (e < 0 || !match_attr_line(s, p, e, PyTuple_GET_ITEM(lines, li), &slot, vstart, vlen)) {
+            if (e < 0 || !match_attr_line(s, p, e, PyTuple_GET_ITEM(lines, li), &slot, nvalues, vstart, vlen)) {
                 ok = 0;
                 break;
             }
@@ -825,6 +875,8 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             raw1 = st1 - 3;
         else
             break;
+        if (sql_state(s + st0, st1 - st0) != 0)
+            break; /* the header after it is statement text: the reference parser decides */
         if (!t_line) {
             for (Py_ssize_t i = st0; i + 9 <= st1; i++)
                 if (s[i] == ',' && memcmp(s + i, ", Version", 9) == 0) {
@@ -1122,8 +1174,12 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         PyList_SetItem(st, 8, vals[4]);
         PyList_SetItem(st, 10, vals[5]);
     }
+    PyMem_Free(vstart);
+    PyMem_Free(vlen);
     return PyLong_FromSsize_t(pos);
 fail:
+    PyMem_Free(vstart);
+    PyMem_Free(vlen);
     Py_XDECREF(ts);
     Py_XDECREF(db);
     Py_XDECREF(last_set);
@@ -1444,6 +1500,7 @@ static PyObject *metrics(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"skeleton", skeleton, METH_O, "Fingerprint cache key of a plain statement, or None."},
     {"scan", scan, METH_VARARGS, "Take the regular entries of one shape, from pos on."},
+    {"sql_state", sql_state_py, METH_O, "Lexical state at the end of statement text (parser.statement_state)."},
     {"fold_accs", fold_accs, METH_VARARGS, "Aggregate one numeric column into the classes' NumAcc."},
     {"fold_bools", fold_bools, METH_VARARGS, "Aggregate one Yes/No column into the classes' BoolAcc."},
     {"metrics", metrics, METH_VARARGS, "pct_95, stddev and median from pt's log buckets."},

@@ -43,9 +43,9 @@ from themis.slowlog.digest import (
 )
 from themis.slowlog.fingerprint import Fingerprinter
 from themis.slowlog.parser import (
-    _ATTR_LINE, _BANNER, _RENAME, _USE, _USER_HOST, MAX_RECORDED_OFFSETS, Carry,
-    ParseStats, _attr_pairs, _decode_name, _parse_set_timestamp, _parse_time_line, _strip_backticks,
-    convert_value, iter_events,
+    _ATTR_LINE, _BANNER, _ENTRY_START, _META_SET, _RENAME, _USE, _USER_HOST, CLOSED, MAX_RECORDED_OFFSETS,
+    Carry, ParseStats, _attr_pairs, _decode_name, _parse_set_timestamp, _parse_time_line, _strip_backticks,
+    convert_value, iter_events, statement_state,
 )
 
 _speedups = load()  # the optional C kernels (see _speedups.c); the pure-Python twins below give the same results
@@ -83,12 +83,33 @@ def _statement_end(line: bytes) -> bool:
             and not ((line[:1] == b"T" or b", Version" in line) and _BANNER.match(line) is not None))
 
 
+def _open_before(data: bytes, cut: int) -> bool:
+    """Whether the statement that ``cut`` would end has a quote or comment open there, as far as
+    ``data`` shows: the statement is taken to start after the last entry header block before
+    ``cut`` (none in ``data``: it cannot be told, and the cut is taken). That block may itself be
+    text inside an older statement; the runner finds out (``ChunkInfo.ends_open``) and reads the
+    file again with the reference parser (``runner.run_digest``)."""
+    line_start = cut
+    while line_start > 0:
+        line_start = data.rfind(b"\n", 0, line_start - 1) + 1
+        if data.startswith(_ENTRY_START, line_start):
+            break
+    else:
+        return False
+    statement = line_start
+    while statement < cut and data.startswith((b"#", *_META_SET, b"use "), statement):
+        statement = data.index(b"\n", statement) + 1
+    return statement_state(data[statement:cut]) != CLOSED
+
+
 def next_boundary(data: bytes, pos: int, end: int | None = None, *, starts_line: bool = True) -> int:
     """The first clean cut at or after ``pos`` (see ``_CUT``), or ``end`` (default: len(data)).
 
     At a clean cut the reference parser starts a fresh entry whatever it was doing, so the text on
     either side can be parsed on its own. ``starts_line``: ``data`` begins at the start of a line
     (else a cut whose previous line begins at ``data[0]`` is not considered: that line may be partial).
+    A header line where the statement before it has a quote or comment open is no cut: the
+    reference parser reads it as statement text (``parser.statement_state``).
     """
     limit = len(data) if end is None else end
     if pos <= 0 and starts_line:
@@ -100,7 +121,8 @@ def next_boundary(data: bytes, pos: int, end: int | None = None, *, starts_line:
             return limit
         newline = found.start()
         before = data.rfind(b"\n", 0, newline)
-        if (starts_line or before >= 0) and _statement_end(data[before + 1:newline]) and newline + 1 >= pos:
+        if (starts_line or before >= 0) and _statement_end(data[before + 1:newline]) and newline + 1 >= pos \
+                and not _open_before(data, newline + 1):
             return newline + 1
         search_from = newline + 1
 
@@ -382,6 +404,7 @@ class ChunkInfo:
     last_db: str | None = None
     fast_events: int = 0
     fallback_bytes: int = 0
+    ends_open: bool = False  # the chunk's last statement has a quote or comment open: its cut was not clean
 
 
 # ------------------------------------------------------------------------------------------ folding
@@ -736,6 +759,8 @@ def process_chunk(data: bytes, *, start: int, chunk: int, file_index: int, diges
             if m is not None and (raw[:1] == b"T" or b"\nT" in stmt_raw or b", Version" in stmt_raw) \
                     and _is_banner_inside(stmt_raw):
                 m = None
+            if m is not None and statement_state(stmt_raw) != CLOSED:
+                m = None  # the header after it is statement text: the reference parser decides
             if m is not None:
                 people = user_host.get(groups[1])
                 if people is None:
@@ -749,8 +774,8 @@ def process_chunk(data: bytes, *, start: int, chunk: int, file_index: int, diges
             if cut <= pos:
                 cut = size
             ctx.pending = pending
-            ts, db, head_end = _fallback(data, pos, cut, start, info, ctx, digest, ts, db, head_end, file_index,
-                                         final and cut == size)
+            ts, db, head_end, cut = _fallback(data, pos, cut, start, info, ctx, digest, ts, db, head_end,
+                                              file_index, final)
             info.fallback_bytes += cut - pos
             tail_by_fallback = cut == size
             pos = cut
@@ -852,26 +877,36 @@ def process_chunk(data: bytes, *, start: int, chunk: int, file_index: int, diges
 
 
 def _fallback(data: bytes, pos: int, cut: int, start: int, info: ChunkInfo, ctx: ChunkContext, digest: Digest,
-              ts: Any, db: Any, head_end: int, file_index: int, at_end: bool) -> tuple[Any, Any, int]:
-    """Run the reference parser over ``data[pos:cut]`` with the carried time and db."""
-    carry = Carry(None if ts is UNKNOWN_TS else _as_datetime(ts), db)
-    if ts is UNKNOWN_TS:
-        carry.ts = UNKNOWN_TS  # type: ignore[assignment]
-    stats = ParseStats()
-    for event in iter_events(io.BytesIO(data[pos:cut]), default_tz=ctx.tz, stats=stats, carry=carry,
-                             stream_at=start + pos):
+              ts: Any, db: Any, head_end: int, file_index: int, final: bool) -> tuple[Any, Any, int, int]:
+    """Run the reference parser over ``data[pos:cut]`` with the carried time and db; returns the
+    carried time, db, head end and where it stopped. Should the statement before ``cut`` turn out to
+    be open (``_open_before`` could not see where it began), ``cut`` was no entry start: the
+    reference parser then reads on to the end of the chunk."""
+    while True:
+        carry = Carry(None if ts is UNKNOWN_TS else _as_datetime(ts), db)
+        if ts is UNKNOWN_TS:
+            carry.ts = UNKNOWN_TS  # type: ignore[assignment]
+        stats = ParseStats()
+        events = list(iter_events(io.BytesIO(data[pos:cut]), default_tz=ctx.tz, stats=stats, carry=carry,
+                                  stream_at=start + pos))
+        if not carry.open_statement or cut == len(data):
+            break
+        cut = len(data)
+    for event in events:
         if event.ts is UNKNOWN_TS:
             continue  # head entry (see process_chunk)
         digest.add(event, file_index=file_index)
     if head_end < 0 and carry.own_ts_at is not None:
         head_end = carry.own_ts_at - start
     info.stats.absorb(stats)
-    if at_end:
-        info.stats.resume_offset = stats.resume_offset
+    if cut == len(data):
+        info.ends_open = carry.open_statement and not final
+        if final:
+            info.stats.resume_offset = stats.resume_offset
     new_ts: Any = carry.ts
     if new_ts is not UNKNOWN_TS and new_ts is not None:
         new_ts = to_micros(new_ts)
-    return new_ts, carry.db, head_end
+    return new_ts, carry.db, head_end, cut
 
 
 def _as_datetime(micros: int | None) -> dt.datetime | None:

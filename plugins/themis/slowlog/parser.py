@@ -14,6 +14,13 @@ entries, server restart banners dropped. Where it is not, we are stricter and sa
 * only ``# Time:`` / ``# User@Host:`` / ``# Thread_id:`` / ``# Query_time:`` lines (or a restart
   banner) can end a statement, so a ``# comment`` line inside a multi-line statement does not split
   it (pt splits on any ``;\\n#``);
+* not even those when they are inside a ``/* */`` comment, a quoted string or a quoted identifier
+  left open by the statement before them (``statement_state``): the server writes a statement's
+  text verbatim, so a statement whose literal holds such lines must not be able to forge entries
+  (pt splits there). They stay part of the statement and are counted in
+  ``ParseStats.headers_in_statements``. The price: a statement that really ends inside an open
+  quote (a crash mid-write) absorbs the entries after it until a quote closes, which that counter
+  shows too;
 * a MariaDB restart banner (``mariadbd, Version``) ends the entry before it (pt 3.2.1 only knows
   ``mysqld`` and glues the next entry onto the previous statement);
 * an entry whose statement never reached its ``;`` (crash, truncated copy, the file still being
@@ -42,7 +49,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-__all__ = ["Carry", "ParseStats", "SlowEvent", "convert_value", "iter_events"]
+__all__ = ["Carry", "ParseStats", "SlowEvent", "convert_value", "iter_events", "statement_state"]
 
 UTC = dt.timezone.utc
 
@@ -85,6 +92,7 @@ class ParseStats:
     non_utf8_offsets: list[int] = field(default_factory=list)
     resume_offset: int = 0
     read_error: str | None = None
+    headers_in_statements: int = 0  # entry-header-like lines inside an open quote/comment of a statement
 
     def skip(self, offset: int, reason: str) -> None:
         self.skipped += 1
@@ -99,6 +107,7 @@ class ParseStats:
         for reason, count in later.skip_reasons.items():
             self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + count
         self.non_utf8 += later.non_utf8
+        self.headers_in_statements += later.headers_in_statements
         for mine, theirs in ((self.skipped_offsets, later.skipped_offsets),
                              (self.non_utf8_offsets, later.non_utf8_offsets)):
             mine.extend(theirs[: max(0, MAX_RECORDED_OFFSETS - len(mine))])
@@ -115,6 +124,7 @@ class ParseStats:
             "non_utf8_offsets": list(self.non_utf8_offsets),
             "resume_offset": self.resume_offset,
             "read_error": self.read_error,
+            "headers_in_statements": self.headers_in_statements,
         }
 
 
@@ -153,13 +163,59 @@ _RENAME = {"QC_hit": "QC_Hit", "Id": "Thread_id"}
 _BOOL = {b"Yes": True, b"No": False, b"YES": True, b"NO": False}
 _MAX_COUNTER = 2**64
 
+# ------------------------------------------------------------------ where a statement's text is open
+#
+# The lexical state at the end of some statement text: CLOSED (code), or inside a quoted string
+# (' or "), a quoted identifier (`) or a /* */ comment (*). The rules are MySQL's: backslash escapes
+# in strings (the default sql_mode; under NO_BACKSLASH_ESCAPES a string ending in a backslash reads
+# as still open), doubled quotes, -- (followed by a space or control character) and # comments to
+# the end of the line, and /*! /*+ /*M! comments whose content is code. _speedups.c has the same
+# rules as a byte loop (sql_state); test_slowlog_parser checks both agree.
+
+CLOSED = 0
+_SQL_CODE = re.compile(
+    rb"""(?:[^'"`/\#-]++
+          |'(?:[^'\\]++|\\.)*+'
+          |"(?:[^"\\]++|\\.)*+"
+          |`[^`]*+`
+          |/\*(?:[!+]|M!)
+          |/\*(?:[^*]++|\*(?!/))*+\*/
+          |/(?!\*)
+          |\#[^\n]*+
+          |--[\x00-\x20][^\n]*+
+          |-(?!-[\x00-\x20])
+        )*+""",
+    re.S | re.X,
+)
+_SQL_CLOSE = {
+    ord("'"): re.compile(rb"(?:[^'\\]++|\\.)*+'", re.S),
+    ord('"'): re.compile(rb'(?:[^"\\]++|\\.)*+"', re.S),
+    ord("`"): re.compile(rb"[^`]*+`"),
+    ord("*"): re.compile(rb"(?:[^*]++|\*(?!/))*+\*/"),
+}
+_SQL_OPENERS = {ord("'"): ord("'"), ord('"'): ord('"'), ord("`"): ord("`"), ord("/"): ord("*")}
+
+
+def statement_state(text: bytes, state: int = CLOSED) -> int:
+    """The lexical state after ``text`` when it starts in ``state``: CLOSED, or the byte of the open
+    construct (``'``, ``"``, `````, ``*`` for a comment). An entry header line only starts a new
+    entry where the statement before it is CLOSED: elsewhere it is text the statement carries."""
+    pos = 0
+    if state != CLOSED:
+        closed = _SQL_CLOSE[state].match(text)
+        if closed is None:
+            return state
+        pos = closed.end()
+    end = _SQL_CODE.match(text, pos).end()  # type: ignore[union-attr]  # (?:...)*+ always matches
+    return CLOSED if end == len(text) else _SQL_OPENERS[text[end]]
+
 
 class _Entry:
     """Mutable state of the entry being read; reused, so parsing allocates per event, not per line."""
 
     __slots__ = (
         "offset", "header", "time_line", "set_ts", "user", "host", "db", "schema", "attrs",
-        "admin", "stmt", "last_term", "last_term_end", "got_uh", "got_db", "got_set",
+        "admin", "stmt", "last_term", "last_term_end", "got_uh", "got_db", "got_set", "lexed", "lex_state",
     )
 
     def __init__(self) -> None:
@@ -183,6 +239,20 @@ class _Entry:
         self.got_uh = False
         self.got_db = False
         self.got_set = False
+        self.lexed = 0                # stmt lines already run through statement_state
+        self.lex_state = CLOSED       # the state after them
+
+    def open_construct(self) -> bool:
+        """Whether the statement read so far ends inside an open quote or comment (lexed as far as
+        needed only: the check is made at each header-like line, and lines are lexed once)."""
+        if self.admin is not None:
+            return False  # "# administrator command: ...;" is not SQL text
+        stmt = self.stmt
+        if self.lexed < len(stmt):
+            tail = stmt[self.lexed] if self.lexed == len(stmt) - 1 else b"".join(stmt[self.lexed:])
+            self.lex_state = statement_state(tail, self.lex_state)
+            self.lexed = len(stmt)
+        return self.lex_state != CLOSED
 
 
 class _TimeCache:
@@ -402,9 +472,14 @@ def iter_events(
             first = line[:1]
 
             if entry.stmt or entry.admin is not None:
-                # In a statement: only a new entry header or a server banner ends it.
+                # In a statement: only a new entry header or a server banner ends it, and only
+                # where the statement has no quote or comment open (else it is statement text).
                 if first == b"#":
                     if not line.startswith(_ENTRY_START):
+                        _add_stmt_line(entry, line, pos)
+                        continue
+                    if entry.open_construct():
+                        stats.headers_in_statements += 1
                         _add_stmt_line(entry, line, pos)
                         continue
                     event = _finish(entry, stats, times, carry)
@@ -412,6 +487,10 @@ def iter_events(
                     stats.resume_offset = line_offset
                     _header_line(entry, line)
                 elif (first == b"T" or b", Version" in line) and _BANNER.match(line):
+                    if entry.open_construct():
+                        stats.headers_in_statements += 1
+                        _add_stmt_line(entry, line, pos)
+                        continue
                     event = _finish(entry, stats, times, carry)
                     entry.reset(-1)
                     stats.resume_offset = pos
@@ -483,6 +562,7 @@ def iter_events(
         stats.read_error = damage
 
     stats.bytes_read = pos - start_offset
+    carry.open_statement = entry.offset >= 0 and entry.open_construct()
     if entry.offset >= 0:
         resume = pos
         stmt = entry.stmt
@@ -505,16 +585,19 @@ class Carry:
 
     ``own_ts_at`` / ``own_db_at`` are the offset of the first entry (event or skipped) that had its
     own time / db while this carry was in use: the chunked runner needs to know which entries of a
-    chunk inherit from the chunk before.
+    chunk inherit from the chunk before. ``open_statement``: the stream ended inside a statement
+    with a quote or comment open, so a header line right after this piece would not start an entry
+    (a chunk cut there is not a clean cut).
     """
 
-    __slots__ = ("ts", "db", "own_ts_at", "own_db_at")
+    __slots__ = ("ts", "db", "own_ts_at", "own_db_at", "open_statement")
 
     def __init__(self, ts: "dt.datetime | None" = None, db: str | None = None) -> None:
         self.ts: dt.datetime | None = ts
         self.db: str | None = db
         self.own_ts_at: int | None = None
         self.own_db_at: int | None = None
+        self.open_statement = False
 
 
 def _add_stmt_line(entry: _Entry, line: bytes, end: int) -> None:

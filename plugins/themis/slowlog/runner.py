@@ -249,6 +249,7 @@ class _Ordered:
         self.fast_events = 0
         self.fallback_bytes = 0
         self.timings: dict[str, float] = {}
+        self.cut_in_statement = False  # a chunk ended inside a statement's open quote or comment
 
     def add(self, info: ChunkInfo) -> None:
         self.waiting[info.chunk] = info
@@ -275,6 +276,7 @@ class _Ordered:
         self.events_parsed += info.stats.events
         self.fast_events += info.fast_events
         self.fallback_bytes += info.fallback_bytes
+        self.cut_in_statement = self.cut_in_statement or info.ends_open
 
 
 def _merge_file_stats(into: ParseStats, chunk: ParseStats) -> None:
@@ -375,7 +377,13 @@ def run_digest(
             count = 1  # one or two chunks: starting processes would cost more than it saves
         ordered = _run_fast(files, skip, digest, default_tz, report, count, chunk_size)
         file_stats = ordered.file_stats
-        extra = {"engine": "fast", "workers": count, "chunks": ordered.next,
+        if ordered.cut_in_statement:
+            # A chunk was cut at a header line that a statement's open quote or comment carries
+            # (chunk.next_boundary could not see where it began): only a sequential read is right.
+            log.warning("a statement's quoted text spans a chunk boundary: reading again with the reference parser")
+            digest = Digest(since=since, until=until)
+            file_stats = _run_reference(files, skip, digest, default_tz, None)
+        extra = {"engine": "reference" if ordered.cut_in_statement else "fast", "workers": count, "chunks": ordered.next,
                  "fast_path_events": ordered.fast_events, "fallback_bytes": ordered.fallback_bytes,
                  "accelerated": accelerated(),
                  "phases": {k: round(v - started, 3) for k, v in ordered.timings.items()}}
@@ -384,7 +392,7 @@ def run_digest(
                force=True)
         report.close()
 
-    bytes_read = skipped = non_utf8 = 0
+    bytes_read = skipped = non_utf8 = headers_in_statements = 0
     skipped_offsets: list[dict[str, Any]] = []
     per_file: list[dict[str, Any]] = []
     for index, path in enumerate(files):
@@ -394,6 +402,10 @@ def run_digest(
         bytes_read += stats.bytes_read
         skipped += stats.skipped
         non_utf8 += stats.non_utf8
+        headers_in_statements += stats.headers_in_statements
+        if stats.headers_in_statements:
+            log.warning("%s: %d entry header line(s) inside a statement's quoted text or comment: read as "
+                        "statement text, not as entries", path, stats.headers_in_statements)
         for offset in stats.skipped_offsets:
             if len(skipped_offsets) < _STATS_OFFSETS_KEPT:
                 skipped_offsets.append({"file": path, "offset": offset})
@@ -415,6 +427,7 @@ def run_digest(
         "skipped_entries": skipped,
         "skipped_offsets": skipped_offsets,
         "non_utf8_entries": non_utf8,
+        "headers_in_statements": headers_in_statements,
         "per_file": per_file,
         "since": _iso(since),
         "until": _iso(until),
