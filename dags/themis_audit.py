@@ -1,9 +1,11 @@
 """Themis audit DAGs for Airflow: one DAG per instance in the instance config (``THEMIS_INSTANCES``).
 
 Kept thin on purpose: read the config (validated here, without touching any database), then let
-the factory build each instance's DAG. A bad config shows up as this file's import error, with
-the message naming the instance and key. (Airflow's safe-mode parser only opens files that mention
-"airflow" and "dag", as this docstring does.)
+the factory build each valid instance's DAG. An invalid instance is left out and reported by
+dags/themis_invalid_instances.py as that file's import error, so the other instances keep their
+DAGs; a problem with the whole file (YAML, store, duplicate id) is this file's import error.
+(Airflow's safe-mode parser only opens files that mention "airflow" and "dag", as this docstring
+does.)
 """
 
 from themis.config import load_config

@@ -79,9 +79,14 @@ def cmd_config_validate(args: argparse.Namespace) -> int:
     from themis.config import ConfigError, load_config
 
     try:
-        project = load_config(args.file)
-    except ConfigError as exc:
-        print(f"invalid instance config: {exc}", file=sys.stderr)
+        project = load_config(args.file, strict=True)
+    except ConfigError as exc:  # every invalid instance, one line each: fix them all in one go
+        if len(exc.problems) == 1:
+            print(f"invalid instance config: {exc}", file=sys.stderr)
+        else:
+            print(f"invalid instance config: {len(exc.problems)} problem(s)", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"ok: {len(project.instances)} instance(s): " + ", ".join(i.dag_id for i in project.instances))
     return 0
@@ -149,7 +154,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     instance = next((i for i in project.instances if i.id == args.instance), None)
     if instance is None:
-        print(f"themis report: no instance '{args.instance}' in the config", file=sys.stderr)
+        invalid = [problem for problem in project.errors if f"instance '{args.instance}':" in problem]
+        print(f"themis report: {invalid[0]}" if invalid else f"themis report: no instance '{args.instance}' in the "
+              "config", file=sys.stderr)
         return 2
     with open_store(store_settings(project)) as store:
         windows = sorted({k.window for k in store.keys(instance.id, kind_prefix="findings.")})

@@ -9,19 +9,111 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Iterator, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 DIMENSIONS = ("OBJ", "TEXT", "SQLPLAN", "SQLSTAT")
 _ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+ENV_PREFIX = "THEMIS_"
+# A config's strings end up in DAG docs and report headers that every UI user reads: never expand
+# a variable that may hold a credential, even under the THEMIS_ prefix.
+ENV_SECRET_SUFFIXES = ("PASSWORD", "SECRET", "KEY", "TOKEN")
+ALIAS_BUDGET = 10_000  # nodes that YAML aliases may repeat in one file (a few hundred bytes can ask for billions)
+MAX_DEPTH = 64  # nesting levels in the file; the schema needs five
 
 
 def load_yaml(text: str) -> Any:
     """Safe YAML with libyaml when present: parsing runs in the DAG processor's loop, 6x faster in C."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+class YAMLLimitError(yaml.YAMLError):
+    """Valid YAML, but beyond what a config may ask of the parser (alias expansion, nesting)."""
+
+
+class _Mapping(dict):
+    """A YAML mapping that remembers the keys written twice in it: plain YAML lets the last one win."""
+
+    repeated: tuple[tuple[Any, int], ...] = ()
+
+
+class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The config's YAML loader: libyaml's parser when present, plus two refusals the schema cannot make.
+
+    Aliases are checked on the composed node graph, before anything is constructed or copied, so an
+    alias bomb costs the size of its text; repeated keys are recorded on each mapping (``_Mapping``)
+    so that the error can name the instance they are in.
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_aliases(node)
+        return super().construct_document(node)
+
+
+def _construct_mapping(loader: ConfigLoader, node: yaml.MappingNode) -> Iterator[_Mapping]:
+    data = _Mapping()
+    yield data  # PyYAML's two-step construction: the object first, its content after
+    repeated = _repeated_keys(loader, node)  # before construct_mapping merges '<<' keys into node.value
+    data.update(loader.construct_mapping(node))
+    data.repeated = repeated
+
+
+ConfigLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _repeated_keys(loader: ConfigLoader, node: yaml.MappingNode) -> tuple[tuple[Any, int], ...]:
+    """The scalar keys written more than once in this mapping, with their (1-based) line."""
+    seen: set[Any] = set()
+    repeated: list[tuple[Any, int]] = []
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # keys merged with '<<' may be overridden: that is what merging is for
+        key = loader.construct_object(key_node)
+        if key in seen:
+            repeated.append((key, key_node.start_mark.line + 1))
+        seen.add(key)
+    return tuple(repeated)
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a document whose aliases would repeat more than ``ALIAS_BUDGET`` nodes, or loop.
+
+    An alias is the same node object reached again, so the expanded size is a sum over the graph,
+    computed once per distinct node: linear in the text, however large the expansion would be.
+    """
+    sizes: dict[int, int] = {}  # id(node) -> nodes in its expansion; 0 while being computed
+
+    def size(node: yaml.Node, depth: int) -> int:
+        known = sizes.get(id(node))
+        if known == 0:
+            raise YAMLLimitError(f"line {node.start_mark.line + 1}: an alias refers to a node that contains it")
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise YAMLLimitError(f"line {node.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
+        sizes[id(node)] = 0
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = []
+        sizes[id(node)] = total = 1 + sum(size(child, depth + 1) for child in children)
+        return total
+
+    repeated = size(root, 0) - len(sizes)
+    if repeated > ALIAS_BUDGET:
+        raise YAMLLimitError(f"YAML aliases would repeat {repeated} nodes (at most {ALIAS_BUDGET}); write the "
+                             "values out, or put shared settings under 'defaults:'")
+
+
+def load_config_yaml(text: str) -> Any:
+    """The config file's YAML: safe, with repeated keys recorded and alias bombs refused."""
+    return yaml.load(text, Loader=ConfigLoader)
 
 
 def on_off(value: Any) -> Any:
@@ -34,7 +126,20 @@ def on_off(value: Any) -> Any:
 
 
 class ConfigError(ValueError):
-    """The instance configuration is invalid; the message names the file, instance and key."""
+    """The instance configuration is invalid; each problem names the file, instance and key."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+def _named_connection(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must name an Airflow connection, got an empty string (an unset ${VAR} expands to '')")
+    return value
+
+
+ConnId = Annotated[str, AfterValidator(_named_connection)]
 
 
 class _Strict(BaseModel):
@@ -54,7 +159,7 @@ class SlowlogOutput(_Strict):
     """A pt-query-digest-compatible ``--review`` or ``--history`` table ``ingest_slowlog`` writes."""
 
     table: str = Field(description="db.table; created (pt's columns, utf8mb4) unless create is false")
-    conn_id: str | None = Field(None, description="Airflow connection of the repository server "
+    conn_id: ConnId | None = Field(None, description="Airflow connection of the repository server "
                                                   "(default: the slowlog conn_id, else the instance's)")
     create: bool = True
 
@@ -77,7 +182,7 @@ class SlowlogSource(_Strict):
     paths: list[str] = Field(default_factory=list, description="file paths or globs; rotated and .gz files too")
     timezone: str = Field("UTC", description="zone of slow-log timestamps written without an offset")
     table: str = "mysql.slow_log"
-    conn_id: str | None = Field(None, description="connection for the table / performance_schema / pt_history "
+    conn_id: ConnId | None = Field(None, description="connection for the table / performance_schema / pt_history "
                                                   "sources (default: the instance's)")
     history_table: str = "percona_schema.query_history"
     review_table: str | None = "percona_schema.query_review"
@@ -180,8 +285,15 @@ class Exclusion(_Strict):
 class Alerting(_Strict):
     notifier: Literal["log", "smtp"] = "log"
     to: list[str] = Field(default_factory=list)
-    smtp_conn_id: str = "smtp_default"
+    smtp_conn_id: ConnId = "smtp_default"
     score_below: float | None = Field(None, ge=0, le=100, description="alert when the overall score is below")
+
+    @model_validator(mode="after")
+    def _recipients(self) -> "Alerting":
+        """Without recipients the SMTP notifier would fail in the failure callback, where nobody sees it."""
+        if self.notifier == "smtp" and not [address for address in self.to if address.strip()]:
+            raise ValueError("notifier 'smtp' needs recipients in 'to' (a list of addresses)")
+        return self
 
 
 class Retries(_Strict):
@@ -194,7 +306,7 @@ class Retries(_Strict):
 class InstanceConfig(_Strict):
     id: str
     db_type: Literal["mysql", "oracle"]
-    conn_id: str | None = None
+    conn_id: ConnId | None = None
     export: OracleExport | None = None
     schemas: list[str] | Literal["auto"] = Field(min_length=1)
     description: str = ""
@@ -217,6 +329,15 @@ class InstanceConfig(_Strict):
     def _id_shape(cls, value: str) -> str:
         if not _ID_RE.match(value):
             raise ValueError("must be letters, digits, '_', '.' or '-' (at most 64), as it becomes the DAG id")
+        return value
+
+    @field_validator("schemas")
+    @classmethod
+    def _named_schemas(cls, value: list[str] | str) -> list[str] | str:
+        if isinstance(value, list):
+            empty = [position for position, name in enumerate(value) if not name.strip()]
+            if empty:
+                raise ValueError(f"schema names must not be empty (item {empty[0]} is)")
         return value
 
     @field_validator("timezone")
@@ -285,62 +406,143 @@ class InstanceConfig(_Strict):
         return f"themis__{self.id}"
 
 
+class LocalStoreSettings(_Strict):
+    """``store: {backend: local}``: the keys ``themis.store.local.LocalStore`` takes."""
+
+    backend: Literal["local"] = "local"
+    path: str | None = Field(None, description="SQLite file; relative paths are under the project root")
+    busy_timeout: float = Field(60.0, gt=0, description="seconds a writer waits for another's lock")
+
+
+class MongoStoreSettings(_Strict):
+    """``store: {backend: mongo}``: the keys ``themis.store.mongo.MongoStore.from_conn_id`` takes."""
+
+    backend: Literal["mongo"]
+    conn_id: ConnId = "themis_mongo"
+    database: str | None = Field(None, description="default: the connection's schema, else 'themis'")
+    orphan_grace: float = Field(3600.0, gt=0, description="seconds before an unfinished write is cleaned up")
+
+
+STORE_BACKENDS: dict[str, type[_Strict]] = {"local": LocalStoreSettings, "mongo": MongoStoreSettings}
+
+
 class ProjectConfig(_Strict):
     store: dict[str, Any] = Field(default_factory=lambda: {"backend": "local"})
     reports_dir: str = "reports"
     instances: list[InstanceConfig]
+    errors: tuple[str, ...] = Field((), description="problems of the instances left out (load_config's default)")
 
 
-def load_config(path: str | Path | None = None) -> ProjectConfig:
-    """Read and validate the instances file (``THEMIS_INSTANCES`` or ``include/instances.yaml``)."""
+def load_config(path: str | Path | None = None, *, strict: bool = False) -> ProjectConfig:
+    """Read and validate the instances file (``THEMIS_INSTANCES`` or ``include/instances.yaml``).
+
+    An invalid instance is left out, with its problems in ``errors``, so that one bad instance does
+    not stop the DAGs and tasks of the others; ``strict=True`` raises them all instead (``themis
+    config validate``). A problem with the whole file (YAML, ``store``, ``defaults``, a duplicate id)
+    always raises.
+    """
     from themis.paths import instances_file
 
     path = Path(path) if path else instances_file()
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
+        raw = load_config_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: instance config not found (set THEMIS_INSTANCES to its path)") from None
+    except YAMLLimitError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return parse_config(raw, source=str(path))
+    return parse_config(raw, source=str(path), strict=strict)
 
 
-def parse_config(raw: Any, *, source: str = "<config>") -> ProjectConfig:
-    """Validate an already-loaded document; ``defaults`` are merged into every instance."""
+def parse_config(raw: Any, *, source: str = "<config>", strict: bool = True) -> ProjectConfig:
+    """Validate an already-loaded document; ``defaults`` are merged into every instance.
+
+    ``strict`` raises one ``ConfigError`` listing every invalid instance; otherwise they are left
+    out and listed in ``ProjectConfig.errors``. Whole-file problems raise either way.
+    """
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping with 'defaults' and 'instances'")
-    raw = _expand_env(raw)
     unknown = set(raw) - {"defaults", "instances", "store", "reports_dir"}
     if unknown:
         raise ConfigError(f"{source}: unknown top-level key(s) {sorted(unknown)}")
-    defaults = raw.get("defaults") or {}
+    repeated = [problem for key in ("", "defaults", "store")
+                for problem in _repeated(raw if not key else raw.get(key), key, descend=bool(key))]
+    if repeated:
+        raise ConfigError(*(f"{source}: {problem}" for problem in repeated))
+    try:
+        defaults = _expand_env(raw.get("defaults") or {}, "defaults")
+        store = _expand_env(raw.get("store") or {"backend": "local"}, "store")
+        reports = _expand_env(str(raw.get("reports_dir") or "reports"), "reports_dir")
+    except _EnvError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     entries = raw.get("instances")
     if not isinstance(defaults, dict):
         raise ConfigError(f"{source}: 'defaults' must be a mapping")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{source}: 'instances' must be a non-empty list")
+    _check_store(source, store)
+    _check_unique_ids(source, entries)
 
     instances: list[InstanceConfig] = []
-    seen: set[str] = set()
+    errors: list[str] = []
     for position, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{source}: instances[{position}] must be a mapping")
-        name = str(entry.get("id", f"#{position}"))
         try:
-            instance = InstanceConfig.model_validate(_deep_merge(defaults, entry))
-        except ValidationError as exc:
-            raise ConfigError(_describe(source, name, exc)) from None
-        if instance.id in seen:
-            raise ConfigError(f"{source}: instance '{instance.id}': key 'id': duplicate instance id")
-        seen.add(instance.id)
-        _check_rule_overrides(source, instance)
-        instances.append(instance)
+            instances.append(_parse_instance(source, position, entry, defaults))
+        except ConfigError as exc:
+            errors.extend(exc.problems)
+    if strict and errors:
+        raise ConfigError(*errors)
+    return ProjectConfig(store=store, reports_dir=reports, instances=instances, errors=tuple(errors))
 
+
+def _parse_instance(source: str, position: int, entry: Any, defaults: dict[str, Any]) -> InstanceConfig:
+    """One instance, or a ``ConfigError`` whose problems each name the instance and the key."""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{source}: instances[{position}] must be a mapping")
+    name = str(entry.get("id", f"#{position}"))
+    where = f"{source}: instance '{name}'"
+    repeated = _repeated(entry, "", descend=True)
+    if repeated:
+        raise ConfigError(*(f"{where}: {problem}" for problem in repeated))
     try:
-        return ProjectConfig(store=raw.get("store") or {"backend": "local"},
-                             reports_dir=str(raw.get("reports_dir") or "reports"), instances=instances)
+        entry = _expand_env(entry, "")
+    except _EnvError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    try:
+        instance = InstanceConfig.model_validate(_deep_merge(defaults, entry))
     except ValidationError as exc:
-        raise ConfigError(_describe(source, None, exc)) from None
+        raise ConfigError(_describe(source, name, exc)) from None
+    problems = _catalogue_problems(instance)
+    if problems:
+        raise ConfigError(*(f"{where}: {problem}" for problem in problems))
+    return instance
+
+
+def _check_unique_ids(source: str, entries: list[Any]) -> None:
+    """Two instances with one id would make two DAGs with one DAG id: neither can be trusted."""
+    seen: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, dict) and "id" in entry:
+            instance_id = str(entry["id"])
+            if instance_id in seen:
+                raise ConfigError(f"{source}: instance '{instance_id}': key 'id': duplicate instance id")
+            seen.add(instance_id)
+
+
+def _check_store(source: str, store: Any) -> None:
+    """The store block, checked here because every task of every instance opens it."""
+    if not isinstance(store, dict):
+        raise ConfigError(f"{source}: key 'store': must be a mapping like {{backend: local, path: ...}}")
+    backend = store.get("backend", "local")
+    model = STORE_BACKENDS.get(backend) if isinstance(backend, str) else None
+    if model is None:
+        raise ConfigError(f"{source}: key 'store.backend': unknown store backend {backend!r} "
+                          f"(expected one of {sorted(STORE_BACKENDS)})")
+    try:
+        model.model_validate(store)
+    except ValidationError as exc:
+        raise ConfigError(_describe(source, None, exc, prefix="store.")) from None
 
 
 def store_settings(config: ProjectConfig) -> dict[str, Any]:
@@ -348,40 +550,80 @@ def store_settings(config: ProjectConfig) -> dict[str, Any]:
     import json
 
     override = os.environ.get("THEMIS_STORE")
-    return json.loads(override) if override else dict(config.store)
+    if not override:
+        return dict(config.store)
+    try:
+        settings = json.loads(override)
+    except ValueError as exc:
+        raise ConfigError(f"THEMIS_STORE: not valid JSON: {exc}") from None
+    _check_store("THEMIS_STORE", settings)
+    return settings
 
 
 def reports_dir(config: ProjectConfig) -> str:
     return os.environ.get("THEMIS_REPORTS_DIR", config.reports_dir)
 
 
-def _check_rule_overrides(source: str, instance: InstanceConfig) -> None:
-    """Overrides must name rules that exist and params they have: a typo would silently do nothing."""
-    if not instance.rules:
-        return
+def _catalogue_problems(instance: InstanceConfig) -> list[str]:
+    """Rule ids and params must exist in the catalogue, with the catalogue's types: a typo would
+    silently do nothing, and a param of the wrong type would fail only when the rule runs."""
+    if not instance.rules and not instance.exclusions:
+        return []
     from themis.rules.catalog import load_catalog
 
     catalog = load_catalog(with_checks=False)
+    problems: list[str] = []
     for rule_id, override in instance.rules.items():
         rule = catalog.get(instance.db_type, rule_id)
         if rule is None:
-            raise ConfigError(f"{source}: instance '{instance.id}': key 'rules.{rule_id}': "
-                              f"no {instance.db_type} rule with that id")
-        for param in override.params:
-            if param not in rule.param_values():
-                raise ConfigError(f"{source}: instance '{instance.id}': key 'rules.{rule_id}.params.{param}': "
-                                  f"rule has no such parameter (has: {sorted(rule.param_values()) or 'none'})")
+            problems.append(f"key 'rules.{rule_id}': no {instance.db_type} rule with that id")
+            continue
+        defaults = rule.param_values()
+        for param, value in override.params.items():
+            key = f"key 'rules.{rule_id}.params.{param}'"
+            if param not in defaults:
+                problems.append(f"{key}: rule has no such parameter (has: {sorted(defaults) or 'none'})")
+            elif (mismatch := _param_type_problem(defaults[param], value)) is not None:
+                problems.append(f"{key}: {mismatch}")
+    for position, exclusion in enumerate(instance.exclusions):
+        for rule_id in exclusion.rules:
+            if rule_id != "*" and catalog.get(instance.db_type, rule_id) is None:
+                problems.append(f"key 'exclusions.{position}.rules': no {instance.db_type} rule {rule_id!r} "
+                                "(use '*' for all rules)")
+    return problems
 
 
-def _describe(source: str, instance: str | None, exc: ValidationError) -> str:
+_TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string", list: "a list"}
+
+
+def _param_type_problem(default: Any, value: Any) -> str | None:
+    """Whether ``value`` has the type of the catalogue's ``default``; an integer is a number too.
+
+    ``bool`` is tested apart because Python counts True as an int: ``column_num: yes`` is a mistake.
+    """
+    expected = type(default)
+    if expected is bool or isinstance(value, bool):
+        ok = expected is bool and isinstance(value, bool)
+    elif expected is float:
+        ok = isinstance(value, (int, float))
+    else:
+        ok = isinstance(value, expected)
+    if ok:
+        return None
+    return (f"must be {_TYPE_NAMES.get(expected, expected.__name__)} like the catalogue's {default!r}, "
+            f"got {value!r}")
+
+
+def _describe(source: str, instance: str | None, exc: ValidationError, *, prefix: str = "") -> str:
     first = exc.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(root)"
+    # Drop the member tags pydantic adds under a union ('list[str]', "literal['auto']"): not keys.
+    key = prefix + ".".join(str(part) for part in first["loc"] if not (isinstance(part, str) and "[" in part))
     where = f"instance '{instance}': " if instance else ""
     more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
-    return f"{source}: {where}key '{key}': {message}{more}"
+    return f"{source}: {where}key '{key or '(root)'}': {message}{more}"
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -394,12 +636,54 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def _expand_env(value: Any) -> Any:
+def _repeated(value: Any, path: str, *, descend: bool) -> list[str]:
+    """A problem per key written twice in one mapping (``_Mapping.repeated``), with its dotted key."""
+    problems: list[str] = []
+    if isinstance(value, dict):
+        for key, line in getattr(value, "repeated", ()):
+            problems.append(f"key '{_join(path, key)}': written twice in the same mapping (again at line {line}); "
+                            "the last one would silently win")
+        children = value.items() if descend else ()
+    elif isinstance(value, list) and descend:
+        children = enumerate(value)
+    else:
+        children = ()
+    for key, child in children:
+        problems.extend(_repeated(child, _join(path, key), descend=True))
+    return problems
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+class _EnvError(ValueError):
+    """A ``${VAR}`` that may not be expanded; the message names the key it is in."""
+
+
+def env_allowed(name: str) -> bool:
+    """``${VAR}`` expands THEMIS_* names only, and never one that looks like a credential.
+
+    Expanded text lands in DAG docs and report headers, so reading the whole environment would let
+    a description pull ``AIRFLOW_CONN_*`` URIs (with their passwords) or ``AIRFLOW__*`` secrets into
+    the UI.
+    """
+    return name.startswith(ENV_PREFIX) and not name.endswith(ENV_SECRET_SUFFIXES)
+
+
+def _expand_env(value: Any, path: str) -> Any:
     """``${VAR}`` and ``${VAR:-default}`` in strings, so one file serves several environments."""
     if isinstance(value, str):
-        return _ENV_RE.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if not env_allowed(name):
+                raise _EnvError(f"key '{path or '(root)'}': ${{{name}}} may not be expanded (only {ENV_PREFIX}* "
+                                f"variables not ending in {', '.join(ENV_SECRET_SUFFIXES)} are)")
+            return os.environ.get(name, match.group(2) or "")
+
+        return _ENV_RE.sub(substitute, value)
     if isinstance(value, dict):
-        return {k: _expand_env(v) for k, v in value.items()}
+        return {k: _expand_env(v, _join(path, k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v) for v in value]
+        return [_expand_env(v, _join(path, i)) for i, v in enumerate(value)]
     return value

@@ -68,9 +68,20 @@ def test_instances_get_their_own_schedule_retries_and_tags(tmp_path, load_dagbag
     assert beta.catchup is True and "payments" in beta.tags and "mysql" in beta.tags
 
 
-def test_bad_config_is_one_import_error_naming_instance_and_key(tmp_path, load_dagbag):
-    config = _write_config(tmp_path, [_mysql("good"), _mysql("broken", schedule="every day")])
+def test_one_bad_instance_leaves_the_others_dags_and_is_an_import_error(tmp_path, load_dagbag):
+    config = _write_config(tmp_path, [_mysql("alpha"), _mysql("broken", colour="blue"), _mysql("beta")])
+    bag = load_dagbag(config)
+    assert set(bag.dags) == {"themis__alpha", "themis__beta"}
+    ((path, message),) = bag.import_errors.items()
+    # Not the audit DAGs' file: Airflow marks every DAG of a file with an import error stale.
+    assert path.endswith("themis_invalid_instances.py")
+    assert f"{config}: instance 'broken': key 'colour': unknown key" in message
+
+
+def test_a_whole_file_problem_is_one_import_error_of_the_audit_file(tmp_path, load_dagbag):
+    config = _write_config(tmp_path, [_mysql("good"), _mysql("good", schedule="every day")])
     bag = load_dagbag(config)
     assert bag.dags == {}
-    (message,) = bag.import_errors.values()
-    assert "instance 'broken'" in message and "key 'schedule'" in message
+    ((path, message),) = bag.import_errors.items()
+    assert path.endswith("themis_audit.py")
+    assert "instance 'good'" in message and "key 'id': duplicate instance id" in message
