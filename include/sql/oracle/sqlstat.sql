@@ -1,0 +1,31 @@
+{#- Per (SQL_ID, PLAN_HASH_VALUE) of the owners: the window's sums of the *_DELTA columns over its
+    snapshots on every instance (never the *_TOTAL columns, which restart when a cursor is
+    reloaded). VERSION_COUNT is a per-instance level, not additive: its highest value is kept. -#}
+{% from "oracle/_macros.sql" import in_list with context %}
+SELECT
+  s.SQL_ID AS sql_id,
+  s.PLAN_HASH_VALUE AS plan_hash_value,
+  MAX(s.PARSING_SCHEMA_NAME) AS parsing_schema_name,
+  MAX(s.FORCE_MATCHING_SIGNATURE) AS force_matching_signature,
+  MAX(s.MODULE) AS module,
+  SUM(s.EXECUTIONS_DELTA) AS executions,
+  SUM(s.ELAPSED_TIME_DELTA) AS elapsed_time_us,
+  SUM(s.CPU_TIME_DELTA) AS cpu_time_us,
+  SUM(s.BUFFER_GETS_DELTA) AS buffer_gets,
+  SUM(s.DISK_READS_DELTA) AS disk_reads,
+  SUM(s.DIRECT_WRITES_DELTA) AS direct_writes,
+  SUM(s.ROWS_PROCESSED_DELTA) AS rows_processed,
+  SUM(s.PARSE_CALLS_DELTA) AS parse_calls,
+  MAX(s.VERSION_COUNT) AS version_count,
+  COUNT(DISTINCT s.SNAP_ID) AS snapshots,
+  COUNT(DISTINCT s.INSTANCE_NUMBER) AS instances
+FROM DBA_HIST_SQLSTAT s
+JOIN DBA_HIST_SNAPSHOT n
+  ON n.DBID = s.DBID AND n.SNAP_ID = s.SNAP_ID AND n.INSTANCE_NUMBER = s.INSTANCE_NUMBER
+WHERE s.DBID = {{ bind(dbid) }}
+  AND s.SNAP_ID BETWEEN {{ bind(begin_snap) }} AND {{ bind(end_snap) }}
+  AND n.END_INTERVAL_TIME >= {{ bind(window_start) }}
+  AND n.END_INTERVAL_TIME < {{ bind(window_end) }}
+  AND s.PARSING_SCHEMA_NAME {{ in_list(owners) }}
+GROUP BY s.SQL_ID, s.PLAN_HASH_VALUE
+ORDER BY SUM(s.ELAPSED_TIME_DELTA) DESC, s.SQL_ID, s.PLAN_HASH_VALUE
