@@ -1,9 +1,11 @@
 """Opening audited databases through Airflow connections, failing fast on bad credentials.
 
 Credentials only ever come from Airflow connections (``AIRFLOW_CONN_*``, a secrets backend or
-the UI) and are never logged. A wrong password does not get better by retrying, so
-authentication errors (MySQL 1045, ORA-01017) become ``AirflowFailException`` (no retry) while
-network errors keep the task's retries with exponential backoff.
+the UI) and are never logged. An account that cannot log in does not get better by retrying (each
+retry is one more failed login against it), so authentication errors become ``AirflowFailException``
+(no retry) while network errors keep the task's retries with exponential backoff: a wrong password
+or a denied database, a locked account, an expired password and an authentication plugin the client
+cannot use, on MySQL, MariaDB and Oracle alike.
 """
 
 from __future__ import annotations
@@ -11,8 +13,18 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator
 
-AUTH_ERROR_CODES = {1045, 1044, 1698}  # access denied (user / database / socket auth)
-AUTH_ERROR_MARKERS = ("ORA-01017", "ORA-28000", "ORA-01045")
+AUTH_ERROR_CODES = frozenset({
+    1045, 1044, 1698,  # access denied (user / database / socket auth)
+    4151, 3118,        # account locked (MariaDB / MySQL)
+    1820, 1862,        # password expired: at the first statement (sandbox mode) / at login
+    1251, 2059,        # authentication protocol or plugin the client cannot use
+})
+AUTH_ERROR_MARKERS = (
+    "ORA-01017",  # invalid username/password
+    "ORA-28000",  # account locked
+    "ORA-28001",  # password expired
+    "ORA-01045",  # no CREATE SESSION privilege
+)
 
 
 def is_auth_error(exc: BaseException) -> bool:
@@ -41,14 +53,19 @@ def fail_fast_on_auth(conn_id: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def mysql_connection(conn_id: str) -> Iterator[Any]:
-    """A DB-API connection from ``MySqlHook``, closed afterwards."""
+    """A DB-API connection from ``MySqlHook``, closed afterwards.
+
+    An expired password lets the client log in and fails its first real statement (1820), so
+    authentication errors fail fast during the whole session, not only at login.
+    """
     from airflow.providers.mysql.hooks.mysql import MySqlHook
 
     with fail_fast_on_auth(conn_id):
         conn = MySqlHook(mysql_conn_id=conn_id).get_conn()
     keep_out_of_slow_log(conn)
     try:
-        yield conn
+        with fail_fast_on_auth(conn_id):
+            yield conn
     finally:
         with contextlib.suppress(Exception):
             conn.close()

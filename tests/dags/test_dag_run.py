@@ -15,6 +15,8 @@ from themis.demo import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.integration, pytest.mark.dags]
+#: sandbox accounts that log in with the right password but cannot work (MariaDB 4151 / 1820)
+LOCKED_OUT = {"locked": "ACCOUNT LOCK", "expired": "PASSWORD EXPIRE"}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +33,17 @@ def audited(mariadb, airflow_home, tmp_path_factory):
     end = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=1)
     time.sleep(max(0.0, (end - dt.datetime.now(dt.timezone.utc)).total_seconds()) + 1.1)
     config = scratch / "instances.yaml"
+    with mariadb.connect("root") as conn:  # accounts that exist but cannot work: item 11
+        cursor = conn.cursor()
+        for user, state in LOCKED_OUT.items():
+            cursor.execute(f"DROP USER IF EXISTS '{user}'@'127.0.0.1'")
+            cursor.execute(f"CREATE USER '{user}'@'127.0.0.1' IDENTIFIED BY 'pw' {state}")
+            cursor.execute(f"GRANT SELECT, SHOW VIEW, PROCESS ON *.* TO '{user}'@'127.0.0.1'")
+    locked_out = [{"id": f"e2e_{user}", "db_type": "mysql", "conn_id": f"themis_{user}", "schemas": ["shop"],
+                   "schedule": None, "retry": {"retries": 2, "retry_delay_seconds": 1, "exponential_backoff": 0},
+                   "slowlog": {"source": "none"}} for user in LOCKED_OUT]
     config.write_text(yaml.safe_dump({
-        "instances": [{
+        "instances": [*locked_out, {
             "id": "e2e", "db_type": "mysql", "conn_id": "themis_e2e", "schemas": ["shop"], "schedule": None,
             "retry": {"retries": 2, "retry_delay_seconds": 1, "exponential_backoff": 0},
             "slowlog": {"source": "file", "paths": [str(mariadb.slow_log_path)]},
@@ -44,6 +55,8 @@ def audited(mariadb, airflow_home, tmp_path_factory):
         }]}))
     wrong_password = mariadb.conn_uri("auditor").replace("@", "-wrong@", 1)
     env = {"AIRFLOW_CONN_THEMIS_E2E": mariadb.conn_uri("auditor"), "AIRFLOW_CONN_THEMIS_BADAUTH": wrong_password,
+           **{f"AIRFLOW_CONN_THEMIS_{user.upper()}": f"mysql://{user}:pw@{mariadb.host}:{mariadb.port}/"
+              for user in LOCKED_OUT},
            "THEMIS_INSTANCES": str(config),
            "THEMIS_STORE": json.dumps({"backend": "local", "path": str(scratch / "store.sqlite3")}),
            "THEMIS_REPORTS_DIR": str(scratch / "reports")}
@@ -147,3 +160,21 @@ def test_wrong_password_fails_at_once_and_the_report_marks_the_missing_dimension
         "OBJ": "failed", "TEXT": "failed", "SQLPLAN": "failed", "SQLSTAT": "failed"}
     assert report["overall_score"] is None
     assert "wrong" not in json.dumps(report)  # nothing of the credentials reaches the report
+
+
+@pytest.mark.parametrize("user", sorted(LOCKED_OUT))
+def test_locked_and_expired_accounts_fail_at_once(audited, load_dagbag, user):
+    """A locked account (4151 at login) and an expired password (1820 at the first statement) are not
+    retried: each retry would be one more failed login against an account that cannot log in."""
+    run, states = _run(audited, load_dagbag, dag_id=f"themis__e2e_{user}")
+    tries = {ti.task_id: ti.try_number for ti in run.get_task_instances()}
+    assert states["capture_obj"] == "failed" and tries["capture_obj"] == 1, (states, tries)
+    assert states["export"] == "success"
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from themis.capture.mysql import server_info
+    from themis.connections import mysql_connection
+
+    with pytest.raises(AirflowFailException, match="not retrying: fix the connection"):
+        with mysql_connection(f"themis_{user}") as conn:  # what capture_obj does first
+            server_info(conn)

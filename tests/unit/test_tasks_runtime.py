@@ -58,6 +58,16 @@ class _MySQLError(Exception):
     (_MySQLError(2003, "Can't connect to MySQL server on '10.0.0.9' (111)"), False),
     (Exception("ORA-01017: invalid username/password; logon denied"), True),
     (Exception("ORA-12541: TNS:no listener"), False),
+    (_MySQLError(4151, "Access denied, this account is locked"), True),  # MariaDB
+    (_MySQLError(3118, "Access denied for user 'auditor'@'%'. Account is locked."), True),  # MySQL
+    (_MySQLError(1820, "You must reset your password using ALTER USER statement"), True),
+    (_MySQLError(1862, "Your password has expired."), True),
+    (_MySQLError(1251, "Client does not support authentication protocol requested by server"), True),
+    (_MySQLError(2059, "Authentication plugin 'caching_sha2_password' cannot be loaded"), True),
+    (Exception("ORA-28000: The account is locked."), True),
+    (Exception("ORA-28001: the password has expired"), True),
+    (_MySQLError(1205, "Lock wait timeout exceeded"), False),
+    (_MySQLError(2006, "MySQL server has gone away"), False),
 ])
 def test_auth_errors_are_told_from_network_errors(error, auth):
     assert is_auth_error(error) is auth
