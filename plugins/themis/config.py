@@ -1,7 +1,9 @@
 """Instance configuration: one YAML file, a ``defaults:`` block and a list of instances.
 
-It is read at DAG parse time, so it must be cheap and must not touch any database or network;
-a bad file fails with one message naming the instance and the key, before any DAG exists.
+It is read at DAG parse time, so it must be cheap and must not touch any database or network.
+Every mistake is one line naming the file, the instance and the key. An invalid instance is left
+out (``ProjectConfig.errors``) so the others keep their DAGs; a problem with the whole file fails
+it. What would fail later (in a task, a callback, the store) is refused here instead.
 """
 
 from __future__ import annotations
