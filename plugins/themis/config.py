@@ -468,8 +468,9 @@ def parse_config(raw: Any, *, source: str = "<config>", strict: bool = True) -> 
     unknown = set(raw) - {"defaults", "instances", "store", "reports_dir"}
     if unknown:
         raise ConfigError(f"{source}: unknown top-level key(s) {sorted(unknown)}")
-    repeated = [problem for key in ("", "defaults", "store")
-                for problem in _repeated(raw if not key else raw.get(key), key, descend=bool(key))]
+    # Repeated keys outside 'instances' concern every instance; each instance's own are its problem.
+    repeated = [*_repeated(raw, "", descend=False), *_repeated(raw.get("defaults"), "defaults", descend=True),
+                *_repeated(raw.get("store"), "store", descend=True)]
     if repeated:
         raise ConfigError(*(f"{source}: {problem}" for problem in repeated))
     try:
