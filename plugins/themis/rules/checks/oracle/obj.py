@@ -504,9 +504,9 @@ def combined_index_percent(snapshot: Snapshot, params: dict[str, Any]) -> Iterab
 def seq_cachesize(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
     limit = int(params["cache_size"])
     for sequence in snapshot.of("obj.sequence"):
+        name = f"{sequence['schema']}.{sequence['sequence']}"
         if int(sequence.get("cache_size") or 0) < limit:
-            yield Finding(f"{sequence['schema']}.{sequence['sequence']}", {
-                "sequence": f"{sequence['schema']}.{sequence['sequence']}", "cache_size": sequence.get("cache_size") or 0})
+            yield Finding(name, {"sequence": name, "cache_size": sequence.get("cache_size") or 0})
 
 
 @register("oracle_dblinks", "OBJ")
@@ -520,7 +520,8 @@ def dblinks(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
 @register("oracle_triggers", "OBJ")
 def triggers(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
     for trigger in snapshot.triggers:
-        table = f"{trigger['schema']}.{trigger['table']}" if trigger.get("table") else ""
+        owner = trigger.get("table_owner") or trigger["schema"]
+        table = f"{owner}.{trigger['table']}" if trigger.get("table") else ""
         yield Finding(f"{trigger['schema']}.{trigger['name']}", {
             "trigger": f"{trigger['schema']}.{trigger['name']}", "table": table,
             "trigger_type": " ".join(str(trigger.get(k) or "") for k in ("trigger_type", "triggering_event")).strip()})
