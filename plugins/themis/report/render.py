@@ -70,6 +70,7 @@ _DIMENSION_STATUS_LABEL = {
     "failed": "failed",
     "skipped": "missing (skipped)",
     "not_selected": "not selected",
+    "not_available": "not yet available",
 }
 
 

@@ -125,7 +125,10 @@ def run_dimension(rules: list[EffectiveRule], snapshot: Snapshot, dimension: str
             {"checksum": s.checksum, "sql": s.finding_values()["sql"], "error": s.error}
             for s in parsed_statements(snapshot) if s.error]
         outcome["statements"] = len(snapshot.statements)
-    if score is None and not outcome["rules_ran"]:
+    if not rules:
+        outcome.update(status="not_available", reason=f"not yet available for {snapshot.db_type}: the catalogue "
+                                                      f"has no {dimension} rules for it")
+    elif score is None and not outcome["rules_ran"]:
         outcome["reason"] = "no rule ran"
     return outcome
 

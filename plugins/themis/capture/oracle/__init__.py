@@ -26,25 +26,33 @@ def open_door(ctx: CaptureContext, *, need_window: bool) -> Door:
         from themis.capture.oracle.live import LiveDoor
 
         return LiveDoor.connect(instance.conn_id, call_timeout_ms=instance.oracle.call_timeout_ms, log_line=ctx.log)
-    from themis.capture.oracle.export import ExportDoor, ExportError, find_export, read_manifest
-    import glob
-    from pathlib import Path
+    from themis.capture.oracle.export import ExportDoor, ExportError, find_export
 
+    pattern = export_pattern(instance.export.path)
     # The window is compared in the database's time zone: the configured one, else the newest export's.
-    paths = sorted(glob.glob(instance.export.path)) or [instance.export.path]
-    newest = [read_manifest(Path(p)) for p in paths if (Path(p) / "export.json").is_file()]
-    zone = awr.db_zone(instance.oracle.timezone, newest[0].data.get("db_timezone") if newest else None)
+    newest = find_export(pattern, None)
+    zone = awr.db_zone(instance.oracle.timezone, newest.data.get("db_timezone"))
     window = awr.local_window(ctx.window.start, ctx.window.end, zone)
     try:
-        manifest = find_export(instance.export.path, window)
+        manifest = find_export(pattern, window)
     except ExportError:
         if need_window:
             raise
-        manifest = find_export(instance.export.path, None)  # objects are a snapshot: the newest export
+        manifest = newest  # objects are a snapshot: the newest export will do
         ctx.log(f"capture: no export covers the window {window[0]} .. {window[1]}; objects read from the "
                 f"newest export {manifest.path}")
     ctx.log(f"capture: reading the export {manifest.path} (exported {manifest.exported_at})")
     return ExportDoor(manifest, log_line=ctx.log)
+
+
+def export_pattern(path: str) -> str:
+    """An export path or glob; a relative one is relative to the project (where the DAGs live),
+    not to whichever directory a worker happens to run in."""
+    from pathlib import Path
+
+    from themis.paths import PROJECT_ROOT
+
+    return path if Path(path).is_absolute() else str(PROJECT_ROOT / path)
 
 
 class OracleCapture(Capture):
