@@ -126,11 +126,28 @@ SAMPLES = [p.read_bytes() for p in LOGS]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def wide_line(count: int) -> bytes:
+    """An attribute line with ``count`` values (issue 13 item 2: beyond any fixed limit of the C kernel)."""
+    kinds = [b"%d", b"%d.000001", b"Yes", b"v%dx"]
+    return b"# Key: 1  " + b"  ".join(b"Key%d: " % i + (kinds[i % 4] % i if i % 4 != 2 else b"No")
+                                      for i in range(count)) + b"\n"
+
+
+# Pieces of statements that open a quote or comment around header lines (issue 13 item 4).
+OPENERS = [b"'", b'"', b"`", b"/*", b"\\", b"*/", b"-- '", b"# '", b"/*!"]
+FORGED_LINES = [b"# Time: 2026-11-22T06:00:00.000000Z\n", b"# User@Host: root[root] @ localhost []  Id: 1\n",
+                b"# Query_time: 999.000000  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 9\n",
+                b"# Thread_id: 1  Schema: shop\n", b"SET timestamp=1795327200;\n", b"DROP TABLE important;\n",
+                b"/usr/sbin/mysqld, Version: 8.0.36 (x). started with:\n"]
+MUTATION_JUNK = (st.sampled_from([b"\n", b"#", b"# Time: x\n", b";\n", b"\xff", b"  ", b"use db;\n", b"SET timestamp=9;\n",
+                                  b"T", b":", *OPENERS, *FORGED_LINES])
+                 | st.builds(wide_line, st.integers(1, 1000)))
+
+
 @FUZZ
 @given(st.sampled_from(range(len(SAMPLES))),
        st.lists(st.tuples(st.sampled_from(["delete", "insert", "flip", "duplicate"]), st.integers(0, 10**6),
-                          st.integers(0, 300), st.sampled_from([b"\n", b"#", b"# Time: x\n", b";\n", b"\xff", b"  ",
-                                                                b"use db;\n", b"SET timestamp=9;\n", b"T", b":"])),
+                          st.integers(0, 300), MUTATION_JUNK),
                 max_size=6),
        st.sampled_from([64, 500, 3000]), st.booleans())
 def test_mutated_logs_fast_equals_reference(tmp_path_factory: pytest.TempPathFactory, sample: int,
@@ -149,6 +166,40 @@ def test_mutated_logs_fast_equals_reference(tmp_path_factory: pytest.TempPathFac
             data[where:where] = data[where:where + length]
     log = tmp_path_factory.mktemp("fuzz") / "slow.log"
     log.write_bytes(bytes(data))
+    chunk.use_speedups(accelerated)
+    try:
+        assert_same_as_reference([str(log)], chunk_sizes=(size,))
+    finally:
+        chunk.use_speedups(True)
+
+
+def hostile_entry(second: int, kind: str, count: int, pieces: list[bytes]) -> bytes:
+    """A server-written entry: ``wide`` has ``count`` extra attributes, ``hiding`` a statement made
+    of ``pieces`` (openers, closers and forged header lines), ``plain`` a SELECT."""
+    head = (b"# Time: 2026-11-22T05:%02d:%02d.000000Z\n# User@Host: app[app] @ web1 [10.0.0.5]  Id: 12\n"
+            b"# Query_time: 0.%06d  Lock_time: 0.000100 Rows_sent: 1  Rows_examined: %d\n"
+            % (40 + second // 60, second % 60, second, second))
+    if kind == "wide":
+        head += wide_line(count)
+    statement = b"SELECT %d FROM t WHERE a = 'x'" % second
+    if kind == "hiding":
+        statement = b"SELECT " + b"".join(pieces) + b" FROM t"
+    return head + b"SET timestamp=%d;\n" % (1795326000 + second) + statement + b";\n"
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(["plain", "wide", "hiding"]), st.integers(1, 1000),
+                          st.lists(st.sampled_from(OPENERS + FORGED_LINES + [b"x;\n", b"1\n"]), max_size=12)),
+                min_size=1, max_size=12),
+       st.sampled_from([64, 500, 3000]), st.booleans())
+def test_hostile_entries_fast_equals_reference(tmp_path_factory: pytest.TempPathFactory,
+                                               entries: list[tuple[str, int, list[bytes]]], size: int,
+                                               accelerated: bool) -> None:
+    """Issue 13: wide attribute lines (up to 1 000 values) and statements hiding header lines in
+    open quotes or comments, digested by the fast path (C kernels on or off) as by the reference."""
+    data = b"".join(hostile_entry(n, *spec) for n, spec in enumerate(entries))
+    log = tmp_path_factory.mktemp("hostile") / "slow.log"
+    log.write_bytes(data)
     chunk.use_speedups(accelerated)
     try:
         assert_same_as_reference([str(log)], chunk_sizes=(size,))
