@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from themis.rules.checks import oracle_register as register
 from themis.rules.checks.value_types import DATE, DATETIME, DECIMAL, INTEGER, verdict
@@ -84,25 +84,24 @@ def authored_columns(columns: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def columns_by_table(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    """Columns grouped by ``OWNER.TABLE`` in capture order, built once per snapshot (400k columns)."""
-    key = "oracle.columns_by_table"
-    if key not in snapshot.cache:
+def _grouped(snapshot: Snapshot, kind: str, key: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:
+    """``kind``'s records grouped by ``key``, in capture order; built once per snapshot and shared
+    by the checks of one run (an export of 20,000 tables has 400,000 columns)."""
+    cache_key = f"oracle.{kind}.by.{key.__name__}"
+    if cache_key not in snapshot.cache:
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for column in snapshot.columns:
-            grouped[table_name(column)].append(column)
-        snapshot.cache[key] = dict(grouped)
-    return snapshot.cache[key]
+        for record in snapshot.of(kind):
+            grouped[key(record)].append(record)
+        snapshot.cache[cache_key] = dict(grouped)
+    return snapshot.cache[cache_key]
+
+
+def columns_by_table(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    return _grouped(snapshot, "obj.column", table_name)
 
 
 def indexes_by_table(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    key = "oracle.indexes_by_table"
-    if key not in snapshot.cache:
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for index in snapshot.indexes:
-            grouped[index_table(index)].append(index)
-        snapshot.cache[key] = dict(grouped)
-    return snapshot.cache[key]
+    return _grouped(snapshot, "obj.index", index_table)
 
 
 def index_keys(index: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -133,17 +132,15 @@ def serves_foreign_key(index: dict[str, Any], foreign_keys: list[list[str]]) -> 
 
 
 def foreign_keys_by_table(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for fk in snapshot.foreign_keys:
-        grouped[table_name(fk)].append(fk)
-    return grouped
+    return _grouped(snapshot, "obj.foreign_key", table_name)
+
+
+def _schema(record: dict[str, Any]) -> str:
+    return str(record["schema"])
 
 
 def tables_by_schema(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for table in snapshot.tables:
-        grouped[table["schema"]].append(table)
-    return grouped
+    return _grouped(snapshot, "obj.table", _schema)
 
 
 # ------------------------------------------------------------------------------ size and rows
@@ -197,8 +194,9 @@ def long_column_tab(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Find
 
     Defined length per column: CHAR_LENGTH for character-semantics columns (a character takes at
     least one byte in every character set), DATA_LENGTH (bytes) otherwise; LOB, LONG and ROWID
-    types are left out (their DATA_LENGTH is no declared width). Tables without statistics, or
-    empty, are not judged: AVG_ROW_LEN 0 says nothing.
+    types are left out (their DATA_LENGTH is no declared width), and so are virtual columns (not
+    stored in the row). Tables without statistics, or empty, are not judged: AVG_ROW_LEN 0 says
+    nothing.
     """
     ratio_limit = float(params["data_len_ratio"])
     columns = columns_by_table(snapshot)
@@ -213,8 +211,9 @@ def long_column_tab(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Find
 
 
 def defined_bytes(column: dict[str, Any]) -> int:
+    """A column's declared width in bytes, independent of the database character set."""
     base = str(column.get("data_type") or "").split("(")[0].upper()
-    if base in UNSIZED_TYPES:
+    if base in UNSIZED_TYPES or column.get("virtual"):
         return 0
     if column.get("char_used") == "C" and column.get("char_length"):
         return int(column["char_length"])
@@ -359,22 +358,27 @@ def singletable_index_num(snapshot: Snapshot, params: dict[str, Any]) -> Iterabl
             yield Finding(name, {"table": name, "index_count": count})
 
 
+def _covers(other: dict[str, Any], other_keys: tuple, index: dict[str, Any], keys: tuple) -> bool:
+    """Whether ``other`` makes ``index`` redundant: same type, ``keys`` a leading prefix of its keys,
+    and it is longer, or enforces something, or (an identical twin) comes first by name."""
+    if other is index or other.get("index_type") != index.get("index_type") or other_keys[:len(keys)] != keys:
+        return False
+    return (len(other_keys) > len(keys) or bool(other.get("unique") or other.get("constraint"))
+            or other["index"] < index["index"])
+
+
 @register("oracle_duplicate_index", "OBJ")
 def duplicate_index(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
     """Non-unique indexes whose key is a leading prefix (same order, same ASC/DESC) of another index
-    of the same type on the same table; of two equal keys the second by name is reported.
-    Constraint-backing indexes are never reported: they cannot simply be dropped."""
+    of the same type on the same table, reported with the first index (by name) that covers them.
+    Unique and constraint-backing indexes are never reported: they enforce something."""
     for name, indexes in sorted(indexes_by_table(snapshot).items()):
         keyed = sorted(((index_keys(i), i) for i in indexes if i.get("index_type") != LOB_INDEX),
                        key=lambda pair: pair[1]["index"])
         for keys, index in keyed:
             if index.get("unique") or index.get("constraint") or not keys:
                 continue
-            cover = next((other for other_keys, other in keyed
-                          if other is not index and other.get("index_type") == index.get("index_type")
-                          and other_keys[:len(keys)] == keys
-                          and (len(other_keys) > len(keys) or other.get("unique") or other.get("constraint")
-                               or other["index"] < index["index"])), None)
+            cover = next((other for other_keys, other in keyed if _covers(other, other_keys, index, keys)), None)
             if cover is not None:
                 yield Finding(index_name(index), {
                     "table": name, "index": index_name(index), "columns": column_list(index),
@@ -583,8 +587,9 @@ def declared_type(column: dict[str, Any]) -> str:
 def col_wrong_type(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
     """Character columns whose sampled values are dates or numbers, NUMBER columns holding
     YYYYMMDD dates. Samples with a capture error are skipped."""
-    by_name = {(table_name(c), c["column"]): c for c in snapshot.columns}
-    for sample in snapshot.of("obj.column_sample"):
+    samples = snapshot.of("obj.column_sample")
+    by_name = {(table_name(c), c["column"]): c for c in snapshot.columns} if samples else {}
+    for sample in samples:
         column = by_name.get((table_name(sample), sample["column"]))
         if column is None or sample.get("error"):
             continue
