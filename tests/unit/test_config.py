@@ -84,7 +84,8 @@ def test_load_config_reports_file_problems(tmp_path):
 
 def test_sample_config_is_valid():
     project = load_config()
-    assert [i.id for i in project.instances] == ["demo"]
+    assert [i.id for i in project.instances] == ["demo", "demo_oracle"]
+    assert project.instances[1].auto_schemas and project.instances[1].export is not None
 
 
 # --- item 6: what used to pass validation and fail later; one file per case, one line per error ---
