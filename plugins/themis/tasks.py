@@ -218,8 +218,13 @@ def analyze(instance_id: str, dimension: str) -> dict[str, Any]:
         rc.store.write(rc.key(f"findings.{dimension}"), [result], meta={"run_id": rc.run_id})
         findings = sum(r["findings_count"] for r in result["rules"])
         log.info("analyze %s: %s rules ran, %s findings, score %s", dimension, result["rules_ran"], findings, result["score"])
+        # a rule whose input the audit user could not see is neither a pass nor silent: name it and why
+        not_evaluated = {r["id"]: r["not_evaluated"] for r in result["rules"] if r["status"] == "not_evaluated"}
+        for rule_id, why in not_evaluated.items():
+            log.warning("analyze %s: %s not evaluated: %s; fix: %s", dimension, rule_id, why.get("reason"), why.get("fix"))
         return rc.summary(dimension=dimension, score=result["score"], findings=findings, rules_ran=result["rules_ran"],
-                          rules_failed=result["rules_failed"], seconds=round(time.monotonic() - started, 3))
+                          rules_failed=result["rules_failed"], not_evaluated=not_evaluated,
+                          seconds=round(time.monotonic() - started, 3))
 
 
 # ------------------------------------------------------------------------------------------ export

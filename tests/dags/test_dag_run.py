@@ -24,6 +24,7 @@ def audited(mariadb, airflow_home, tmp_path_factory):
     """The demo schema and one workload in the slow log, and an instance config pointing at them."""
     scratch = tmp_path_factory.mktemp("dagrun")
     mariadb.execute_script((ROOT / "scripts" / "demo_schema.sql").read_text())
+    mariadb.execute_script((ROOT / "tests" / "data" / "sql" / "percent_names.sql").read_text())  # item 3
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
     with mariadb.connect() as conn:
         load_script("demo_workload").run_workload(conn)
@@ -44,7 +45,8 @@ def audited(mariadb, airflow_home, tmp_path_factory):
                    "slowlog": {"source": "none"}} for user in LOCKED_OUT]
     config.write_text(yaml.safe_dump({
         "instances": [*locked_out, {
-            "id": "e2e", "db_type": "mysql", "conn_id": "themis_e2e", "schemas": ["shop"], "schedule": None,
+            "id": "e2e", "db_type": "mysql", "conn_id": "themis_e2e", "schemas": ["shop", "themis_pct%s"],
+            "schedule": None,
             "retry": {"retries": 2, "retry_delay_seconds": 1, "exponential_backoff": 0},
             "slowlog": {"source": "file", "paths": [str(mariadb.slow_log_path)]},
             "exclusions": [{"rules": ["EXIST_LOB_COLUMN"], "objects": ["shop.audit_log.payload"], "reason": "policy"}],
@@ -78,6 +80,17 @@ def _run(audited, load_dagbag, dag_id="themis__e2e", **conf):
     run = dag.test(run_conf={**audited["conf"], **conf})
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     return run, states
+
+
+def _xcom(run, task_id):
+    """A task's summary (its return value XCom) in a finished dag.test() run."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = session.scalars(XComModel.get_many(run_id=run.run_id, dag_ids=run.dag_id, task_ids=task_id,
+                                                 key="return_value")).first()
+        return XComModel.deserialize_value(row)
 
 
 def _store_contents(audited):
@@ -114,6 +127,14 @@ def test_dag_run_produces_findings_in_all_four_dimensions_and_a_report(audited, 
     assert any(o.startswith("shop.orders.") for o in objects("TABLE_EXIST_FOREIGN_KEY"))
     assert "shop.audit_log.payload" in {f["object"] for f in rules["EXIST_LOB_COLUMN"]["excluded"]}
     assert "shop.audit_log.payload" not in objects("EXIST_LOB_COLUMN")
+    # names with % are captured and their values sampled and judged (item 3)
+    assert {"themis_pct%s.t%s.d%s", "themis_pct%s.p%%ct.a%"} <= objects("COLUMN_WRONG_TYPE")
+    assert {"themis_pct%s.t%s", "themis_pct%s.p%%ct"} <= objects("TABLE_WITHOUT_TIMESTAMP")
+    assert rules["COLUMN_WRONG_TYPE"]["notes"] == []
+    # the sandbox auditor lacks TRIGGER and shop has triggers: not evaluated, never a pass (item 13)
+    hidden = rules["EXIST_FUNC_PROC_TRIGGER"]
+    assert hidden["status"] == "not_evaluated" and "lacks TRIGGER on shop" in hidden["not_evaluated"]["reason"]
+    assert _xcom(run, "analyze_obj")["not_evaluated"]["EXIST_FUNC_PROC_TRIGGER"] == hidden["not_evaluated"]
     for rule_id in ("SELECT_ANY", "DML_ALLDATA", "LIKE_UNINDEX", "TOOMANY_IN_LIST", "TABLE_FULL_SCAN",
                     "USING_FILESORT", "USING_TEMPORARY_TABLE", "INDEX_RATIO"):
         assert rules[rule_id]["findings_count"] > 0, rule_id

@@ -3,9 +3,10 @@
 This is the only module that talks to an audited MySQL server. It takes an open DB-API connection
 (``MySqlHook(mysql_conn_id=...).get_conn()``: mysqlclient, PyMySQL or mysql-connector) and issues only
 SELECT (information_schema), USE, ``START TRANSACTION READ ONLY``, SET SESSION max_execution_time
-(MySQL) and EXPLAIN, all rendered from ``include/sql/mysql/*.sql``. It works under a user granted
-``SELECT, SHOW VIEW, PROCESS``, except that servers list triggers only to holders of the TRIGGER
-privilege (see ``triggers.sql``).
+(MySQL), SHOW GRANTS and EXPLAIN, all rendered from ``include/sql/mysql/*.sql``. It works under a user
+granted ``SELECT, SHOW VIEW, PROCESS``; the servers list routines, triggers and events only to holders
+of further privileges, and what the user cannot see is recorded as ``obj.unavailable``
+(``mysql_grants``), never taken for "none".
 
 * :func:`server_info` -- version and flavour (``mariadb`` / ``mysql``).
 * :func:`capture_objects` / :func:`iter_records` -- ``obj.*`` records, streamed from the server.
@@ -237,6 +238,21 @@ def capture_objects(conn: Any, schemas: Sequence[str], *, log: Log | None = None
         if log is not None:
             log(f"{kind}: {len(captured[kind])} records from {template}.sql in {time.monotonic() - started:.2f} s")
     return captured
+
+
+def invisible_kinds(conn: Any, schemas: Sequence[str], server: Mapping[str, Any],
+                    captured: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """``obj.unavailable`` records for what the dictionary hides from this user (see ``mysql_grants``)."""
+    from themis.capture.mysql_grants import Grants, dictionary_gaps, unreadable_grants
+
+    try:
+        lines = [str(to_plain(next(iter(row.values())))) for row in _query(conn, "mysql/show_grants")]
+    except DRIVER_ERRORS as exc:
+        code, message = error_code_and_message(exc)
+        if code in CONNECTION_LOST:
+            raise
+        return unreadable_grants(f"({code}) {message}")
+    return dictionary_gaps(Grants.parse(lines), schemas, server, captured)
 
 
 # ----------------------------------------------------------------------------- EXPLAIN
@@ -478,9 +494,11 @@ class MySqlCapture(Capture):
             records = capture_objects(conn, ctx.schemas, log=ctx.log)
             records[SAMPLE_KIND] = sample_columns(conn, records, rows=sample_rows, server=server,
                                                   timeout_ms=ctx.instance.capture.sample_timeout_ms, log=ctx.log)
-        records.setdefault(UNAVAILABLE_OBJ, [])
-        return Captured(records, {"schemas": ctx.schemas, "server": server,
-                                  "server_version": server.get("version")})
+            records[UNAVAILABLE_OBJ] = invisible_kinds(conn, ctx.schemas, server, records)
+        for gap in records[UNAVAILABLE_OBJ]:
+            ctx.log(f"{gap['kind']} not fully visible: {gap['reason']}; fix: {gap['fix']}")
+        return Captured(records, {"schemas": ctx.schemas, "server": server, "server_version": server.get("version"),
+                                  "unavailable": sorted(gap["kind"] for gap in records[UNAVAILABLE_OBJ])})
 
     def statements(self, ctx: CaptureContext) -> Captured:
         """The window's top statements (by total query time) with their statistics and EXPLAIN plans."""

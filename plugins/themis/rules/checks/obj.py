@@ -124,9 +124,12 @@ def too_many_tables(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Find
             yield Finding(schema, {"schema": schema, "table_count": count})
 
 
-@register("routines_and_triggers", "OBJ")
+@register("routines_and_triggers", "OBJ", reads=("obj.routine", "obj.trigger"))
 def routines_and_triggers(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
     """Stored functions, procedures (information_schema.ROUTINES) and triggers.
+
+    Both views list only what the audit user's privileges reach; when capture recorded either as not
+    visible, the rule is "not evaluated" rather than a pass (``reads``).
 
     A function and a procedure may share a name, so a routine's object ends with its kind
     (``shop.f.function``); excluding ``shop.f`` still covers both.
