@@ -31,7 +31,9 @@ __all__ = ["REDACTED", "redact_sql", "redact_statement"]
 REDACTED = "<redacted>"
 
 _I = re.IGNORECASE
-_GAP = r"(?:\s|/\*.*?\*/|(?:--|#)[^\n]*(?:\n|\Z))+"  # whitespace and comments between tokens
+# Whitespace and comments between tokens. A comment is bounded (1,000 characters) so that a statement
+# of many unterminated "IDENTIFIED /*" cannot make the search quadratic.
+_GAP = r"(?:\s|/\*(?:(?!\*/).){0,1000}\*/|(?:--|#)[^\n]{0,1000}(?:\n|\Z))+"
 _TRIGGER = re.compile(r"IDENTIFIED|PASSWORD", _I)
 
 # One literal: an optional character-set introducer, then a quoted string (MySQL's backslash
@@ -55,8 +57,9 @@ _SET_PASSWORD = re.compile(rf"\bSET{_GAP}PASSWORD\b", _I | re.DOTALL)
 _START_REPLICATION = re.compile(rf"\bSTART{_GAP}(?:SLAVE|REPLICA|GROUP_REPLICATION)\b", _I | re.DOTALL)
 _PASSWORD_EQUALS = re.compile(rf"\bPASSWORD(?:{_GAP})?=", _I | re.DOTALL)
 _PASSWORD_LITERAL = re.compile(rf"\bPASSWORD(?:{_GAP})?(?=['\"`])", _I | re.DOTALL)
-# SET PASSWORD [FOR user] = ...: the user part may quote anything, even '='.
-_UP_TO_EQUALS = re.compile(rf"""(?:[^=;'"`]|{_QUOTED})*?=""", re.DOTALL)
+# SET PASSWORD [FOR user] = ...: the user part may quote anything, even '='. Bounded, like _GAP.
+_SHORT_QUOTED = r"""'(?:[^'\\]|\\.|''){0,200}'|"(?:[^"\\]|\\.|""){0,200}"|`(?:[^`]|``){0,200}`"""
+_UP_TO_EQUALS = re.compile(rf"""(?:[^=;'"`]|{_SHORT_QUOTED}){{0,300}}?=""", re.DOTALL)
 
 Span = tuple[int, int, str]  # (start, end, replacement)
 

@@ -154,3 +154,15 @@ def test_pt_history_and_performance_schema_sources_are_redacted() -> None:
     old = [{**snapshot[0], "QUERY_SAMPLE_TEXT": sql}]
     assert leaks(json.dumps(classes_from_ps_digest(old, None, taken_at=dt.datetime(2026, 11, 22, tzinfo=UTC),
                                                    previous_at=None))) == []
+
+
+@pytest.mark.parametrize("unit", ["IDENTIFIED /*", "IDENTIFIED --x", "SET PASSWORD '", 'SET PASSWORD "', "IDENTIFIED BY '",
+                                  "IDENTIFIED WITH a OR ", "PASSWORD(", "IDENTIFIED BY `"])
+def test_adversarial_statements_cannot_make_redaction_quadratic(unit: str) -> None:
+    """Any database user can put such a statement in the slow log; ingest must not stall on it."""
+    import time
+
+    text = unit * (200_000 // len(unit))
+    started = time.perf_counter()
+    redact_sql(text)
+    assert time.perf_counter() - started < 5  # quadratic: minutes; bounded: about a second at most
