@@ -92,12 +92,27 @@ def cmd_config_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``themis slowlog digest`` exit statuses (README: "The slow-log engine by hand").
+DIGEST_CLEAN, DIGEST_SKIPPED, DIGEST_NO_INPUT, DIGEST_READ_ERRORS, DIGEST_INTERNAL_ERROR = 0, 1, 2, 3, 4
+
+
 def cmd_slowlog_digest(args: argparse.Namespace) -> int:
     """Digest slow-log files by hand: a table of classes, or the digest as JSON (stdout or --output).
 
-    Progress is drawn on stderr when it is a terminal. The exit status is 2 when no file matches and
-    1 when entries had to be skipped (the digest is still printed: it is complete for the rest).
+    Progress is drawn on stderr when it is a terminal. The digest is printed whenever it could be
+    made (it is complete for everything that was read); the exit status says how much to trust it:
+    0 clean, 1 entries skipped, 2 no input or a usage error, 3 a file could not be read to its end
+    (damaged .gz, a file that shrank or was rotated while being read; this wins over 1), 4 an
+    internal error (one line on stderr, no traceback).
     """
+    try:
+        return _slowlog_digest(args)
+    except Exception as exc:  # noqa: BLE001 - the promise is one line and status 4, whatever broke
+        print(f"themis slowlog digest: internal error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return DIGEST_INTERNAL_ERROR
+
+
+def _slowlog_digest(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
     from themis.slowlog.digest import digest_paths
@@ -111,16 +126,21 @@ def cmd_slowlog_digest(args: argparse.Namespace) -> int:
         until = as_utc(args.until) if args.until else None
     except (FileNotFoundError, ValueError, KeyError) as exc:
         print(f"themis slowlog digest: {exc}", file=sys.stderr)
-        return 2
+        return DIGEST_NO_INPUT
     result = digest_paths(paths, since=since, until=until, default_tz=zone, progress=sys.stderr.isatty(),
                           workers=args.workers)
     classes = result.classes  # worst total Query_time first
     if args.top:
         classes = classes[: args.top]
     skipped = result.stats.get("skipped_entries", 0)
+    read_errors = result.stats.get("read_errors") or []
     if skipped:
         print(f"themis slowlog digest: skipped {skipped} malformed entries, first at "
               f"{result.stats.get('skipped_offsets', [])[:5]}", file=sys.stderr)
+    for error in read_errors:
+        print(f"themis slowlog digest: {error['file']}: read only {error['bytes_read']:,} bytes: {error['error']}",
+              file=sys.stderr)
+    status = DIGEST_READ_ERRORS if read_errors else DIGEST_SKIPPED if skipped else DIGEST_CLEAN
     if args.json or args.output:
         document = json.dumps({"stats": result.stats, "classes": classes}, default=str)
         if args.output:
@@ -128,15 +148,16 @@ def cmd_slowlog_digest(args: argparse.Namespace) -> int:
                 handle.write(document + "\n")
         else:
             print(document)
-        return 1 if skipped else 0
+        return status
     stats = result.stats
     print(f"# {stats.get('events_in_window', 0):,} events, {len(result.classes):,} classes, {skipped} skipped entries, "
-          f"{stats.get('bytes_read', 0):,} bytes in {stats.get('seconds', 0)} s")
+          f"{stats.get('bytes_read', 0):,} bytes in {stats.get('seconds', 0)} s"
+          + (f", {len(read_errors)} file(s) not read to the end" if read_errors else ""))
     print(f"{'checksum':32}  {'count':>8}  {'time_sum':>10}  {'time_max':>9}  fingerprint")
     for c in classes:
         print(f"{c['checksum']:32}  {c.get('query_count', 0):>8}  {c.get('Query_time_sum') or 0:>10.4f}  "
               f"{c.get('Query_time_max') or 0:>9.4f}  {c['fingerprint'][:100]}")
-    return 1 if skipped else 0
+    return status
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ UTC = dt.timezone.utc
 DIGEST_KIND = "slowlog.digest"
 PS_SNAPSHOT_KIND = "slowlog.ps_snapshot"
 _OLD_FILE_SLACK = dt.timedelta(hours=1)
+_CHANGED_WHILE_READ = "while being read"  # in the read errors of files that shrank, were replaced or removed
 
 
 @contextlib.contextmanager
@@ -70,9 +71,7 @@ def ingest(source: Any, *, window: Any, instance_id: str, instance_conn_id: str,
     stats: dict[str, Any] = {"source": source.source}
     if source.source == "file":
         fault = _fault("digest")
-        result = digest_paths(source.paths, since=window.start, until=window.end,
-                              default_tz=ZoneInfo(source.timezone), progress=progress, workers=source.workers,
-                              min_mtime=(window.start - _OLD_FILE_SLACK).timestamp())
+        result = _digest_files(source, window, progress)
         if fault is not None:
             fault()
         classes = result.classes
@@ -133,7 +132,38 @@ def ingest(source: Any, *, window: Any, instance_id: str, instance_conn_id: str,
         log.info("ingest_slowlog: %s rows into the %s table %s", written, name, output.table)
     stats_summary = {k: v for k, v in stats.items() if v is None or isinstance(v, (int, float, str, bool))}
     return {"classes": count, "outputs": outputs, "seconds": round(time.monotonic() - started, 3),
-            "skipped_offsets": _plain(stats.get("skipped_offsets", [])), **stats_summary}
+            "skipped_offsets": _plain(stats.get("skipped_offsets", [])),
+            "read_errors": _plain(stats.get("read_errors", [])),
+            **({"read_errors_before_retry": _plain(stats["read_errors_before_retry"])}
+               if stats.get("read_errors_before_retry") else {}), **stats_summary}
+
+
+def _digest_files(source: Any, window: Any, progress: Any) -> Any:
+    """Digest the window's files; read again once if a file changed while it was read.
+
+    A log rotated during the digest (``copytruncate`` shrinks it, ``create`` replaces it) leaves a
+    digest of part of the window. Expanding the globs again finds the rotated copy next to the new
+    live file, so a second read is normally complete. A damaged .gz would fail again the same way:
+    it is not retried. What could not be read is logged as a warning and kept in ``read_errors``
+    (the task summary, the digest partition's meta, and the report's SQLSTAT section show it).
+    """
+    def digest() -> Any:
+        return digest_paths(source.paths, since=window.start, until=window.end,
+                            default_tz=ZoneInfo(source.timezone), progress=progress, workers=source.workers,
+                            min_mtime=(window.start - _OLD_FILE_SLACK).timestamp())
+
+    result = digest()
+    errors = result.stats.get("read_errors") or []
+    for error in errors:
+        log.warning("ingest_slowlog: %s: read only %s bytes: %s", error["file"], error["bytes_read"], error["error"])
+    if any(_CHANGED_WHILE_READ in error["error"] for error in errors):
+        log.warning("ingest_slowlog: a slow-log file changed while it was read (rotation?): reading the files again")
+        result = digest()
+        for error in result.stats.get("read_errors") or []:
+            log.warning("ingest_slowlog: again %s: read only %s bytes: %s", error["file"], error["bytes_read"],
+                        error["error"])
+        result.stats["read_errors_before_retry"] = errors
+    return result
 
 
 def _ps_classes(source: Any, window: Any, instance_id: str, conn_id: str, store: Any, run_id: str,

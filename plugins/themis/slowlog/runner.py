@@ -26,14 +26,14 @@ import selectors
 import subprocess
 import sys
 import time
-import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from themis.slowlog.chunk import ChunkContext, ChunkInfo, accelerated, next_boundary, process_chunk
+from themis.slowlog.chunk import ChunkContext, ChunkInfo, accelerated, process_chunk
 from themis.slowlog.digest import Digest, DigestResult, _iso, from_micros
-from themis.slowlog.parser import MAX_RECORDED_OFFSETS, Carry, ParseStats, iter_events
-from themis.slowlog.sources import _GZIP_MAGIC, expand_paths, open_slowlog
+from themis.slowlog.parser import Carry, ParseStats, iter_events
+from themis.slowlog.segments import MAX_ENTRY_BYTES, OVERSIZE, Piece, pieces
+from themis.slowlog.sources import changed_since, expand_paths, is_gzip, read_range
 from themis.slowlog.worker import receive, receive_raw, send
 
 __all__ = ["run_digest", "CHUNK_SIZE", "default_workers"]
@@ -42,7 +42,6 @@ log = logging.getLogger("themis.slowlog")
 
 UTC = dt.timezone.utc
 CHUNK_SIZE = 8 << 20
-_WINDOW = 1 << 20
 _STATS_OFFSETS_KEPT = 20
 Progress = Callable[[dict[str, Any]], None]
 
@@ -71,95 +70,6 @@ def default_workers() -> int:
     return max(1, min(cpus, 4))
 
 
-# ------------------------------------------------------------------------------------ cutting
-
-
-def _find_cut(data: bytes, nominal_at: int) -> int | None:
-    """Relative position of the first clean cut in ``data`` (which starts at ``nominal_at``), if any."""
-    cut = next_boundary(data, 0, starts_line=nominal_at == 0)
-    return cut if cut < len(data) else None
-
-
-def plan_chunks(path: str, size: int, chunk_size: int) -> list[tuple[int, int]]:
-    """``(start, end)`` byte ranges of a plain file, cut at clean entry boundaries."""
-    cuts = [0]
-    with open(path, "rb") as handle:
-        nominal = chunk_size
-        while nominal < size:
-            if nominal <= cuts[-1]:
-                nominal += chunk_size
-                continue
-            handle.seek(nominal)
-            window = b""
-            cut = None
-            while True:
-                more = handle.read(_WINDOW)
-                window += more
-                cut = _find_cut(window, nominal)
-                if cut is not None or not more:
-                    break
-            if cut is None:
-                break  # no clean cut until the end: the last chunk runs to it
-            cuts.append(nominal + cut)
-            nominal += chunk_size
-    cuts.append(size)
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
-
-
-def _inflate_chunks(path: str, chunk_size: int) -> Iterator[tuple[int, bytes, bool, str | None, int]]:
-    """``(start, data, final, read_error, compressed_bytes_read)`` chunks of a gzipped file, cut like
-    ``plan_chunks`` cuts a plain one. Everything that could be inflated is delivered before a damage
-    (truncated file, bad CRC) is reported with the last chunk."""
-    buf = bytearray()
-    start = 0
-    error: str | None = None
-    with open(path, "rb") as raw:
-        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        eof = False
-        while True:
-            if not eof:
-                compressed = raw.read(1 << 20)
-                try:
-                    if compressed:
-                        buf += inflate.decompress(compressed)
-                        while inflate.eof and inflate.unused_data:  # concatenated members
-                            rest = inflate.unused_data
-                            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                            buf += inflate.decompress(rest)
-                    else:
-                        eof = True
-                        if not inflate.eof:
-                            error = "EOFError: compressed file ended before the end-of-stream marker was reached"
-                except zlib.error as exc:
-                    eof = True
-                    error = f"error: {exc}"
-            while len(buf) >= chunk_size or (eof and buf):
-                nominal = start + chunk_size
-                cut = None
-                if len(buf) > chunk_size:
-                    found = _find_cut(bytes(buf[chunk_size:]), nominal)
-                    if found is not None:
-                        cut = chunk_size + found
-                if cut is None:
-                    if not eof:
-                        break  # read more before deciding
-                    cut = len(buf)
-                data = bytes(buf[:cut])
-                del buf[:cut]
-                final = eof and not buf
-                yield start, data, final, error if final else None, raw.tell()
-                start += len(data)
-            if eof and not buf:
-                if start == 0:
-                    yield 0, b"", True, error, raw.tell()
-                return
-
-
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(2) == _GZIP_MAGIC
-
-
 # ------------------------------------------------------------------------------------ workers
 
 
@@ -172,7 +82,30 @@ class _Task:
     end: int
     final: bool
     data: bytes | None = None  # gzip chunks come with their bytes; plain ones are read by the worker
-    error: str | None = None  # why the (gzip) file ended early, for the chunk that ends it
+    error: str | None = None  # why the file ended early (damaged gzip, shrank), for the chunk that ends it
+    planned: os.stat_result | None = None  # a plain file's stat when the digest started
+    oversize: list[tuple[int, int]] = field(default_factory=list)  # entries skipped before this chunk
+
+    def read(self) -> tuple[bytes, str | None]:
+        """The chunk's bytes, and why they could not be read as planned (the file changed), if so."""
+        if self.data is not None:
+            return self.data, None
+        return read_range(self.path, self.start, self.end, self.planned)
+
+
+def note_task(info: ChunkInfo, error: str | None, oversize: list[tuple[int, int]]) -> None:
+    """Add to a chunk's stats what the cutting found: entries too long to digest (skipped before the
+    chunk, so their offsets come first) and a read error."""
+    if oversize:
+        stats = ParseStats()
+        for start, end in oversize:
+            stats.skip(start, OVERSIZE)
+        stats.absorb(info.stats)
+        stats.bytes_read = info.stats.bytes_read + sum(end - start for start, end in oversize)
+        stats.resume_offset = info.stats.resume_offset
+        info.stats = stats
+    if error and not info.stats.read_error:
+        info.stats.read_error = error
 
 
 class _Worker:
@@ -286,22 +219,17 @@ def _merge_file_stats(into: ParseStats, chunk: ParseStats) -> None:
     into.resume_offset = chunk.resume_offset
 
 
-def _tasks_for(files: list[str], chunk_size: int, skip: set[int]) -> Iterator[_Task]:
-    """Chunks of every file, in order; gzip chunks carry their bytes."""
+def _tasks_for(files: list[str], planned: dict[int, os.stat_result], chunk_size: int, limit: int) -> Iterator[_Task]:
+    """Chunks of every planned file, in order; gzip chunks carry their bytes."""
     chunk = 0
     for file_index, path in enumerate(files):
-        if file_index in skip:
+        if file_index not in planned:
             continue
-        if _is_gzip(path):
-            for start, data, final, error, _ in _inflate_chunks(path, chunk_size):
-                yield _Task(chunk, file_index, path, start, start + len(data), final, data, error)
-                chunk += 1
-        else:
-            size = os.path.getsize(path)
-            ranges = plan_chunks(path, size, chunk_size) or [(0, 0)]
-            for n, (start, end) in enumerate(ranges):
-                yield _Task(chunk, file_index, path, start, end, n == len(ranges) - 1)
-                chunk += 1
+        stat = planned[file_index]
+        for piece in pieces(path, chunk_size=chunk_size, limit=limit, size=stat.st_size):
+            yield _Task(chunk, file_index, path, piece.start, piece.end, piece.final, piece.data, piece.error,
+                        None if piece.data is not None else stat, piece.oversize)
+            chunk += 1
 
 
 class _Reporter:
@@ -352,41 +280,53 @@ def run_digest(
     engine: str = "fast",
     min_mtime: float | None = None,
     chunk_size: int = CHUNK_SIZE,
+    limit: int = MAX_ENTRY_BYTES,
 ) -> DigestResult:
-    """See ``digest.digest_paths``."""
+    """See ``digest.digest_paths``. ``limit``: the longest entry digested (``segments.MAX_ENTRY_BYTES``)."""
     if engine not in ("fast", "reference"):
         raise ValueError(f"engine must be 'fast' or 'reference', got {engine!r}")
     files = expand_paths(paths)
     digest = Digest(since=since, until=until)
     skip = set()
     old_files: list[str] = []
+    planned: dict[int, os.stat_result] = {}  # each file as it was when the digest started
     for index, path in enumerate(files):
-        if min_mtime is not None and os.path.getmtime(path) < min_mtime:
+        stat = os.stat(path)
+        if min_mtime is not None and stat.st_mtime < min_mtime:
             skip.add(index)
             old_files.append(path)
             log.info("%s: last written before the window, not read", path)
-    total = sum(os.path.getsize(p) for i, p in enumerate(files) if i not in skip)
+        else:
+            planned[index] = stat
+    plain = {index for index in planned if not is_gzip(files[index])}  # read by path, chunk by chunk
+    total = sum(stat.st_size for stat in planned.values())
     report = _Reporter(progress, total) if progress else None
     started = time.monotonic()
     if engine == "reference":
-        file_stats = _run_reference(files, skip, digest, default_tz, report)
+        file_stats = _run_reference(files, planned, digest, default_tz, report, chunk_size, limit)
         extra: dict[str, Any] = {"engine": "reference", "workers": 1}
     else:
         count = default_workers() if workers is None else max(1, int(workers))
         if total < 2 * chunk_size or not sys.executable:
             count = 1  # one or two chunks: starting processes would cost more than it saves
-        ordered = _run_fast(files, skip, digest, default_tz, report, count, chunk_size)
+        ordered = _run_fast(files, planned, digest, default_tz, report, count, chunk_size, limit)
         file_stats = ordered.file_stats
         if ordered.cut_in_statement:
             # A chunk was cut at a header line that a statement's open quote or comment carries
             # (chunk.next_boundary could not see where it began): only a sequential read is right.
             log.warning("a statement's quoted text spans a chunk boundary: reading again with the reference parser")
             digest = Digest(since=since, until=until)
-            file_stats = _run_reference(files, skip, digest, default_tz, None)
+            file_stats = _run_reference(files, planned, digest, default_tz, None, chunk_size, limit)
         extra = {"engine": "reference" if ordered.cut_in_statement else "fast", "workers": count, "chunks": ordered.next,
                  "fast_path_events": ordered.fast_events, "fallback_bytes": ordered.fallback_bytes,
                  "accelerated": accelerated(),
                  "phases": {k: round(v - started, 3) for k, v in ordered.timings.items()}}
+    for index in sorted(plain):
+        # A plain file read to the end as planned may still have been rotated meanwhile: then the
+        # chunks read later (by path) may hold another text, so the digest cannot be trusted.
+        stats = file_stats.setdefault(index, ParseStats())
+        if not stats.read_error:
+            stats.read_error = changed_since(files[index], planned[index])
     if report is not None:
         report({"input_bytes": total, "events_read": digest.events_read, "classes": len(digest), "file": ""},
                force=True)
@@ -394,6 +334,7 @@ def run_digest(
 
     bytes_read = skipped = non_utf8 = headers_in_statements = 0
     skipped_offsets: list[dict[str, Any]] = []
+    read_errors: list[dict[str, Any]] = []
     per_file: list[dict[str, Any]] = []
     for index, path in enumerate(files):
         if index in skip:
@@ -415,6 +356,7 @@ def run_digest(
                         " ..." if stats.skipped > 10 else "")
         if stats.read_error:
             log.warning("%s: stopped at byte %d: %s", path, stats.bytes_read, stats.read_error)
+            read_errors.append({"file": path, "error": stats.read_error, "bytes_read": stats.bytes_read})
         log.info("%s: %d bytes, %d events, %d skipped", path, stats.bytes_read, stats.events, stats.skipped)
         per_file.append({"file": path, **stats.as_dict()})
     classes = digest.classes()
@@ -427,6 +369,7 @@ def run_digest(
         "skipped_entries": skipped,
         "skipped_offsets": skipped_offsets,
         "non_utf8_entries": non_utf8,
+        "read_errors": read_errors,
         "headers_in_statements": headers_in_statements,
         "per_file": per_file,
         "since": _iso(since),
@@ -437,28 +380,77 @@ def run_digest(
     return DigestResult(classes=classes, stats=result_stats)
 
 
-def _run_reference(files: list[str], skip: set[int], digest: Digest, tz: dt.tzinfo,
-                   report: _Reporter | None) -> dict[int, ParseStats]:
+class _Contiguous(io.RawIOBase):
+    """The text of consecutive pieces as one stream, up to the next oversize entry (or the end).
+
+    The reference parser reads a file sequentially (a statement's open quote may span a chunk cut);
+    only where an oversize entry was left out does it start again, after the gap (``following``)."""
+
+    def __init__(self, first: Piece, rest: Iterator[Piece]) -> None:
+        super().__init__()
+        self._rest = rest
+        self._data = memoryview(first.data or b"")
+        self.last = first
+        self.following: Piece | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "bytearray | memoryview") -> int:  # type: ignore[override]
+        while not self._data:
+            if self.last.final:
+                return 0
+            piece = next(self._rest)
+            if piece.oversize:
+                self.following = piece
+                return 0
+            self.last = piece
+            self._data = memoryview(piece.data or b"")
+        size = min(len(buffer), len(self._data))
+        buffer[:size] = self._data[:size]
+        self._data = self._data[size:]
+        return size
+
+
+def _run_reference(files: list[str], planned: dict[int, os.stat_result], digest: Digest, tz: dt.tzinfo,
+                   report: _Reporter | None, chunk_size: int, limit: int) -> dict[int, ParseStats]:
+    """The line-by-line reference parser over each file's text, read sequentially (``segments.pieces``
+    only takes out the entries too long to digest, as in the fast engine)."""
     file_stats: dict[int, ParseStats] = {}
     done = 0
     for index, path in enumerate(files):
-        if index in skip:
+        if index not in planned:
             continue
         stats = file_stats[index] = ParseStats()
-        with open_slowlog(path) as stream:
-            for count, event in enumerate(iter_events(stream, default_tz=tz, stats=stats), 1):
+        carry = Carry()
+        rest = pieces(path, chunk_size=chunk_size, limit=limit, keep_data=True, size=planned[index].st_size)
+        piece: Piece | None = next(rest)
+        while piece is not None:
+            for start, end in piece.oversize:
+                stats.skip(start, OVERSIZE)
+                stats.bytes_read += end - start
+            part = ParseStats()
+            stream = _Contiguous(piece, rest)
+            for count, event in enumerate(iter_events(io.BufferedReader(stream, CHUNK_SIZE), default_tz=tz, stats=part,
+                                                      carry=carry, stream_at=piece.start), 1):
                 digest.add(event, file_index=index)
                 if report is not None and not count & 0xFFF:
-                    report({"file": path, "input_bytes": done + stats.bytes_read, "events_read": digest.events_read,
-                            "classes": len(digest)})
-        done += os.path.getsize(path)
+                    report({"file": path, "input_bytes": done + stats.bytes_read + part.bytes_read,
+                            "events_read": digest.events_read, "classes": len(digest)})
+            stats.absorb(part)
+            stats.bytes_read += part.bytes_read
+            stats.resume_offset = part.resume_offset
+            if stream.last.error:
+                stats.read_error = stream.last.error
+            piece = stream.following
+        done += planned[index].st_size
     return file_stats
 
 
-def _run_fast(files: list[str], skip: set[int], digest: Digest, tz: dt.tzinfo, report: _Reporter | None,
-              workers: int, chunk_size: int) -> _Ordered:
+def _run_fast(files: list[str], planned: dict[int, os.stat_result], digest: Digest, tz: dt.tzinfo,
+              report: _Reporter | None, workers: int, chunk_size: int, limit: int) -> _Ordered:
     ordered = _Ordered(digest, tz, files)
-    tasks = _tasks_for(files, chunk_size, skip)
+    tasks = _tasks_for(files, planned, chunk_size, limit)
 
     def tick(path: str) -> None:
         # The classes are known as they come in one process only (the workers merge at the end).
@@ -469,14 +461,11 @@ def _run_fast(files: list[str], skip: set[int], digest: Digest, tz: dt.tzinfo, r
     if workers <= 1:
         ctx = ChunkContext(default_tz=tz, since_us=digest.since_us, until_us=digest.until_us)
         for task in tasks:
-            data = task.data
-            if data is None:
-                with open(task.path, "rb") as handle:
-                    data = os.pread(handle.fileno(), task.end - task.start, task.start)
+            data, error = task.read()
             info = process_chunk(data, start=task.start, chunk=task.chunk, file_index=task.file_index, digest=digest,
                                  ctx=ctx, inherits=task.start > 0, final=task.final)
-            if task.error:
-                info.stats.read_error = task.error
+            del data
+            note_task(info, task.error or error, task.oversize)
             ordered.add(info)
             tick(task.path)
         ctx.fold(digest)
@@ -485,7 +474,7 @@ def _run_fast(files: list[str], skip: set[int], digest: Digest, tz: dt.tzinfo, r
 
     setup = ("setup", digest.since_us, digest.until_us, tz)
     pool = [_Worker(n, setup) for n in range(workers)]
-    errors: dict[int, str] = {}
+    notes: dict[int, tuple[str | None, list[tuple[int, int]]]] = {}  # what the cutting found, per chunk
     paths: dict[int, str] = {}
     upcoming = next(tasks, None)
 
@@ -494,8 +483,8 @@ def _run_fast(files: list[str], skip: set[int], digest: Digest, tz: dt.tzinfo, r
         # when it is idle, so that neither side ever blocks writing while the other does too.
         nonlocal upcoming
         while upcoming is not None and (worker.busy == 0 or (worker.busy == 1 and upcoming.data is None)):
-            if upcoming.error:
-                errors[upcoming.chunk] = upcoming.error
+            if upcoming.error or upcoming.oversize:
+                notes[upcoming.chunk] = (upcoming.error, upcoming.oversize)
             paths[upcoming.chunk] = upcoming.path
             worker.send(("chunk", upcoming))
             worker.busy += 1
@@ -512,8 +501,8 @@ def _run_fast(files: list[str], skip: set[int], digest: Digest, tz: dt.tzinfo, r
                 worker = key.data
                 _, info = worker.receive()
                 worker.busy -= 1
-                if info.chunk in errors:
-                    info.stats.read_error = errors.pop(info.chunk)
+                if info.chunk in notes:
+                    note_task(info, *notes.pop(info.chunk))
                 ordered.add(info)
                 tick(paths.pop(info.chunk, ""))
                 if crash is not None and ordered.next >= 2:

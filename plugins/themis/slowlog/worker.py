@@ -12,7 +12,6 @@ and dies with its parent: stdin closing ends it.
 
 from __future__ import annotations
 
-import os
 import pickle
 import struct
 import sys
@@ -81,13 +80,12 @@ def main() -> int:
                 send(outbox, ("digest", digest))
                 return 0
             task = message[1]
-            data = task.data
-            if data is None:
-                with open(task.path, "rb") as handle:
-                    data = os.pread(handle.fileno(), task.end - task.start, task.start)
+            data, error = task.read()  # a plain file's chunk: None, or why the file is not as planned
             info = process_chunk(data, start=task.start, chunk=task.chunk, file_index=task.file_index,
                                  digest=digest, ctx=ctx, inherits=task.start > 0, final=task.final)
             del data
+            if error:
+                info.stats.read_error = error
             send(outbox, ("info", info))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         try:
