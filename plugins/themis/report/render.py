@@ -64,6 +64,18 @@ _STAT_LABELS = {
     "query_time_avg": "Average query time (s)", "rows_sent_avg": "Average rows sent",
     "index_ratio": "Rows examined per row sent",
     "sample_db": "Sample database", "sample_ts": "Sample time", "sample_qt": "Sample query time (s)",
+    # Oracle (AWR / cursor cache): sums of the window's deltas and per-execution figures
+    "executions": "Executions in the window",
+    "elapsed_time_us_per_exec": "Elapsed time per execution (µs)",
+    "cpu_time_us_per_exec": "CPU time per execution (µs)",
+    "buffer_gets_per_exec": "Buffer gets per execution (blocks)",
+    "disk_reads_per_exec": "Disk reads per execution (blocks)",
+    "direct_writes_per_exec": "Direct writes per execution (blocks)",
+    "rows_processed_per_exec": "Rows processed per execution",
+    "elapsed_time_us": "Elapsed time, window total (µs)", "cpu_time_us": "CPU time, window total (µs)",
+    "buffer_gets": "Buffer gets, window total (blocks)", "disk_reads": "Disk reads, window total (blocks)",
+    "direct_writes": "Direct writes, window total (blocks)", "rows_processed": "Rows processed, window total",
+    "version_count": "Child cursors (version count)", "snapshots": "AWR snapshots", "instances": "Instances",
 }
 _DIMENSION_STATUS_LABEL = {
     "ok": "ok",
@@ -371,6 +383,7 @@ class _ReportView:
         self._anchors: set[str] = set()
         self._statement_anchor: dict[str, str] = {}
         self._statement_refs: dict[str, list[dict[str, str]]] = {}
+        self._marked_lines: dict[str, set[str]] = {}  # checksum -> plan line ids a finding points at
 
     def anchor(self, prefix: str, *parts: Any) -> str:
         raw = "-".join(str(p) for p in parts)
@@ -519,6 +532,8 @@ class _ReportView:
             cells = [_text(finding.get("object"))]
         checksum = _text(finding.get("checksum"))
         sql = None
+        if checksum and isinstance(values.get("lines"), list):
+            self._marked_lines.setdefault(checksum, set()).update(_text(v) for v in values["lines"])
         if checksum:
             linked = checksum in self.statements
             sql = {"checksum": checksum, "anchor": self.statement_anchor(checksum) if linked else None}
@@ -570,12 +585,15 @@ class _ReportView:
             views.append({
                 "checksum": checksum,
                 "anchor": anchor,
-                "db": _text(st.get("db")),
+                "db": _text(st.get("db") or st.get("schema")),
+                "sql_id": _text(st.get("sql_id")),
+                "plan_hash_value": _text(st.get("plan_hash_value")),
+                "full_text": bool(st.get("sql_id")),  # Oracle keeps the whole text; a digest keeps a sample
                 "fingerprint": _text(st.get("fingerprint")),
                 "sample": _text(st.get("sample")),
                 "stats_grid": grid,
                 "stats_other": other,
-                "plan": _plan_view(st.get("plan")),
+                "plan": _plan_view(st.get("plan"), self._marked_lines.get(checksum, set())),
                 "referenced_by": self._statement_refs.get(checksum, []),
             })
         return views
@@ -615,10 +633,13 @@ def _stats_tables(stats: Any) -> tuple[dict[str, Any] | None, list[dict[str, str
 
 
 # Plan node columns: the usual EXPLAIN order first, long text last, anything else in between.
-_PLAN_FIRST = ("id", "select_id", "parent_id", "operation", "options", "table", "object_name", "access_type",
-               "type", "key", "possible_keys", "key_length", "ref", "rows", "filtered", "cost", "cardinality")
-_PLAN_LAST = ("attached_condition", "path")
-_PLAN_HIDDEN = ("depth",)
+_PLAN_FIRST = ("id", "select_id", "parent_id", "operation", "options", "table", "object_owner", "object_name",
+               "access_type", "type", "key", "possible_keys", "key_length", "ref", "rows", "filtered", "cost",
+               "cardinality", "bytes", "partition_start", "partition_stop")
+_PLAN_LAST = ("attached_condition", "path", "access_predicates", "filter_predicates")
+# Oracle lines: shown like DBMS_XPLAN.DISPLAY_AWR (operation and options in one column, indented).
+_PLAN_HIDDEN = ("depth", "position", "options", "object_alias", "qblock_name", "partition_id", "cpu_cost",
+                "io_cost", "object_type", "distribution")
 # Yes/no node fields are shown together in one "flags" column, like EXPLAIN's Extra:
 # field -> (label when true, label when false, worth a warning).
 _PLAN_FLAGS = {
@@ -638,10 +659,12 @@ def _plan_cell(value: Any) -> str:
     return _fmt_value(value)
 
 
-def _plan_view(plan: Any) -> dict[str, Any] | None:
+def _plan_view(plan: Any, marked: set[str] | frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    """A plan as an indented table: MySQL's normalised EXPLAIN nodes, or Oracle's plan lines with the
+    lines a finding points at marked."""
     if not isinstance(plan, Mapping):
         return None
-    nodes = [n for n in _as_list(plan.get("nodes")) if isinstance(n, Mapping)]
+    nodes = [n for n in _as_list(plan.get("nodes") or plan.get("lines")) if isinstance(n, Mapping)]
     keys: list[str] = []
     for node in nodes:
         keys.extend(str(k) for k in node if str(k) not in keys)
@@ -674,13 +697,15 @@ def _plan_view(plan: Any) -> dict[str, Any] | None:
                 cells.append({"text": ", ".join(labels), "warn": warn, "numeric": False, "indent": 0})
                 continue
             value = node.get(col)
+            if col == "operation" and node.get("options"):
+                value = f"{_text(value)} {_text(node.get('options'))}"
             cells.append({
                 "text": _plan_cell(value),
                 "warn": isinstance(value, str) and value.upper() in _PLAN_WARN_VALUE.get(col, ()),
                 "numeric": _num(value) is not None and not isinstance(value, str),
                 "indent": indent if col.lower() == "operation" else 0,
             })
-        rows.append(cells)
+        rows.append({"cells": cells, "marked": _text(node.get("id")) in marked})
     raw = plan.get("explain_json")
     if isinstance(raw, str):
         try:
@@ -699,6 +724,7 @@ def _plan_view(plan: Any) -> dict[str, Any] | None:
         "format": _text(plan.get("format")),
         "columns": columns,
         "rows": rows,
+        "marked": any(row["marked"] for row in rows),
         "raw": raw_text,
     }
 
