@@ -256,14 +256,14 @@ def count_sumpart_full_tab(snapshot: Snapshot, params: dict[str, Any]) -> Iterab
 
 @register("oracle_count_sumpart_single_tab", "OBJ", params=("part_tab_num",))
 def count_sumpart_single_tab(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
-    """Tables with at least ``part_tab_num`` partitions (PARTITION_COUNT, else the captured ones)."""
+    """Tables with at least ``part_tab_num`` partitions: the partitions that exist (DBA_TAB_PARTITIONS), not
+    DBA_PART_TABLES.PARTITION_COUNT, which is 1048575 for every interval-partitioned table."""
     limit = int(params["part_tab_num"])
     counted = _partition_counts(snapshot)
     for table in snapshot.tables:
         if not table.get("partitioned"):
             continue
-        count = table.get("partition_count")
-        count = int(count) if count is not None else counted[table_name(table)]
+        count = counted[table_name(table)]
         if count >= limit:
             yield Finding(table_name(table), {"table": table_name(table), "partition_count": count})
 
