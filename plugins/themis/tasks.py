@@ -315,8 +315,18 @@ def assemble_report(store: Store, instance: InstanceConfig, window: CaptureWindo
         "window": {**window.as_dict(), "key": window.key},
         "run_id": run_id, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "themis_version": __version__, "overall_score": overall_score(dimensions), "dimensions": dimensions,
-        "statements": statements,
+        "statements": statements, "slowlog": slowlog_read(store, key("slowlog.digest")),
     }
+
+
+def slowlog_read(store: Store, key: PartitionKey) -> dict[str, Any] | None:
+    """How completely ``ingest_slowlog`` read the window's slow log, from its partition's meta: the
+    files it could not read to the end (damaged, shrank or rotated while read) and the entries it
+    skipped. The report's SQLSTAT section says so when the digest rests on part of the log."""
+    stats = (((store.info(key) or {}).get("meta") or {}).get("stats")) or {}
+    if not stats:
+        return None
+    return {"read_errors": list(stats.get("read_errors") or []), "skipped_entries": stats.get("skipped_entries") or 0}
 
 
 def export(instance_id: str) -> dict[str, Any]:

@@ -472,7 +472,15 @@ class _ReportView:
             "unparsable_count": len(unparsable),
             "unparsable_hidden": len(unparsable) - len(shown),
             "unparsable_anchor": self.anchor("unparsable", name) if unparsable else "",
+            "partial_input": self.partial_slowlog() if name == "SQLSTAT" else [],
         }
+
+    def partial_slowlog(self) -> list[str]:
+        """Why the window's slow log was only partly read (``tasks.slowlog_read``), one line per file."""
+        slowlog = self.report.get("slowlog")
+        errors = _as_list(slowlog.get("read_errors")) if isinstance(slowlog, Mapping) else []
+        return [f"{_text(_get(e, 'file'))}: read only {_text(_get(e, 'bytes_read'))} bytes: {_text(_get(e, 'error'))}"
+                for e in errors if isinstance(e, Mapping)]
 
     def unparsable_row(self, entry: Mapping[str, Any]) -> dict[str, Any]:
         checksum = _text(entry.get("checksum"))
