@@ -187,6 +187,22 @@ def test_an_entry_longer_than_the_limit_is_skipped_and_counted(tmp_path: Path, e
     assert result.stats["bytes_read"] == log.stat().st_size and not result.stats["read_errors"]
 
 
+@pytest.mark.parametrize("engine,workers", ENGINES)
+def test_a_long_run_without_a_clean_cut_is_cut_at_entry_starts(tmp_path: Path, engine: str, workers: int) -> None:
+    # administrator commands end in "Quit;" on a "#" line: no clean cut between them, but every
+    # entry is short, so none is skipped however long the run.
+    admin = b"".join(b"# Time: 2026-11-22T05:40:%02dZ\n# User@Host: u%d[u] @ h []  Id: %d\n# Query_time: 0.000100  "
+                     b"Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0\n# administrator command: Quit;\n"
+                     % (n % 60, n % 9, n) for n in range(3000))
+    log = tmp_path / "slow.log"
+    log.write_bytes(entries(100) + admin + entries(100, first=100))
+    result = run_digest([str(log)], since=None, until=None, engine=engine, workers=workers, chunk_size=8192,
+                        limit=32768)
+    unlimited = run_digest([str(log)], since=None, until=None, engine="reference")
+    assert comparable(result) == comparable(unlimited) and result.stats["skipped_entries"] == 0
+    assert result.stats["events_read"] == 3200
+
+
 def test_a_file_that_is_no_slow_log_is_not_zero_skipped(tmp_path: Path) -> None:
     (tmp_path / "binary").write_bytes(os.urandom(200_000).replace(b"\n", b" "))
     result = run_digest([str(tmp_path / "binary")], since=None, until=None, workers=1, limit=65536)

@@ -66,3 +66,16 @@ def test_truncated_gzip_keeps_what_was_read_and_says_why(tmp_path: Path) -> None
     assert 0 < len(events) < 2000
     assert [e.query for e in events] == [f"SELECT {i}" for i in range(len(events))]
     assert stats.read_error is not None and "EOFError" in stats.read_error
+
+
+def test_a_bad_crc_in_a_later_gzip_member_loses_no_text(tmp_path: Path) -> None:
+    first = b"".join(ENTRY % i for i in range(3000))
+    second = b"".join(ENTRY % i for i in range(3000, 6000))
+    member = bytearray(gzip.compress(second))
+    member[-8] ^= 0xFF  # the CRC check fails only once every byte of the member was inflated
+    (tmp_path / "two.gz").write_bytes(gzip.compress(first) + bytes(member))
+    stats = ParseStats()
+    with open_slowlog(tmp_path / "two.gz") as stream:
+        events = list(iter_events(stream, stats=stats))
+    assert [e.query for e in events] == [f"SELECT {i}" for i in range(6000)]
+    assert stats.read_error is not None and "incorrect data check" in stats.read_error

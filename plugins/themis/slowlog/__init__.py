@@ -15,7 +15,10 @@ command and the benchmarks all run the same code. Results equal pt-query-digest 
 * ``runner``, ``worker``   files cut into chunks at clean entry boundaries, digested in worker
                            processes, merged
 * ``_speedups`` (C)        optional kernels for the hot loops (``accel``): same results, faster
-* ``sources``              globs and rotated / gzipped files, oldest first
+* ``sources``              globs and rotated / gzipped files, oldest first; a gunzip that keeps
+                           everything before a damage
+* ``segments``             a file cut into pieces in one bounded-memory pass: oversize entries
+                           skipped and counted, files that shrink while read flagged
 * ``tables``               pt's ``--review``/``--history`` tables and performance_schema digests, as data
 * ``repository``           the MySQL side: slow_log table, performance_schema, pt tables (read/write)
 * ``ingest``               one window from source to store and tables, exactly once

@@ -1,9 +1,11 @@
 """Running a digest over files: cut them into chunks at clean entry boundaries, digest the chunks
 (in worker processes when there is more than one CPU), and merge.
 
-Cutting: chunk k ends at the first *clean cut* (``chunk.next_boundary``) after ``k * chunk_size``
-bytes of (uncompressed) text, found by reading a small window there; a plain file's chunks are then
-read by the workers themselves (``os.pread``), a gzipped file is inflated here and its chunks sent.
+Cutting (``segments.pieces``, one pass over each file here): a chunk ends at the first *clean cut*
+(``chunk.next_boundary``) after ``chunk_size`` bytes of (uncompressed) text; entries longer than the
+limit are left out and counted; a file that shrinks or is replaced while it is read gets a read
+error. A plain file's chunks are then read by the workers themselves (``os.pread``, checked against
+the file's size and inode at the start), a gzipped file is inflated here and its chunks sent.
 Merging: ``Digest`` results do not depend on the order events are added in, so each worker keeps one
 running digest for all its chunks and sends it once, at the end. What a chunk cannot know alone --
 the time and db its first entries inherit from the chunk before -- is settled here, in chunk order
@@ -12,7 +14,8 @@ resolved), so the result is identical to the reference parser reading the files 
 
 Workers are separate interpreters (``python -m themis.slowlog.worker``) that import only this
 package, not whatever the caller has loaded (e.g. Airflow), started once per digest. Peak memory is
-about two chunks per worker plus the classes, whatever the size of the files.
+about two chunks per worker, one chunk plus the entry size limit here, and the classes, whatever the
+size of the files and whatever is in them.
 """
 
 from __future__ import annotations
