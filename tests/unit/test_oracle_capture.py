@@ -250,3 +250,31 @@ def test_a_missing_column_reads_as_null_and_a_bad_value_names_the_file(tmp_path)
 def test_not_an_export_is_a_clear_error(tmp_path):
     with pytest.raises(ExportError, match="no export.json"):
         read_manifest(tmp_path)
+
+
+def test_cursor_cache_source_audits_the_difference_between_runs(tmp_path):
+    """source: cursor_cache — V$SQLSTATS counters are cumulative: the first run stores them, a later
+    run audits only what happened since (a statement reloaded since counts from zero)."""
+    from themis.capture.oracle.awr import CURSOR_CACHE_KIND
+    from themis.store import PartitionKey
+
+    ctx = _context(tmp_path, source="cursor_cache")
+    first = OracleCapture().statements(ctx)
+    raw = first.records[CURSOR_CACHE_KIND]
+    assert raw and first.meta["source"] == "cursor_cache"
+    assert {s["checksum"] for s in first.records["sql.statement"]} == {
+        f"{r['sql_id']}:{r['plan_hash_value']}" for r in raw}
+    # Store the first run as an earlier window, with one statement having run 5 more times since
+    # and one reloaded (its counters went down).
+    earlier = CaptureWindow(ctx.window.start - dt.timedelta(days=1), ctx.window.start)
+    previous = [dict(r) for r in raw]
+    previous[0]["executions"] = (previous[0]["executions"] or 0) - 5
+    previous[1]["executions"] = (previous[1]["executions"] or 0) + 1000
+    ctx.store.write(PartitionKey(ctx.instance.id, earlier.key, CURSOR_CACHE_KIND), previous)
+    second = OracleCapture().statements(ctx)
+    stats = {s["checksum"]: s["stats"] for s in second.records["sql.statement"]}
+    key = lambda r: f"{r['sql_id']}:{r['plan_hash_value']}"  # noqa: E731
+    assert stats[key(raw[0])]["executions"] == 5
+    assert stats[key(raw[1])]["executions"] == raw[1]["executions"]
+    unchanged = [key(r) for r in raw[2:] if r["executions"]]
+    assert unchanged and all(k not in stats for k in unchanged), "nothing ran since the last run"

@@ -158,8 +158,9 @@ class OracleCapture(Capture):
 
     @staticmethod
     def _source(ctx: CaptureContext, database: dict[str, Any]) -> str:
-        if ctx.instance.export is not None and database.get("source"):
-            return str(database["source"])
+        """The configured source; an export made without AWR can only be read from its cursor cache."""
+        if ctx.instance.export is not None and database.get("source") == "cursor_cache":
+            return "cursor_cache"
         return ctx.instance.oracle.source
 
     def _awr_window(self, door: Door, ctx: CaptureContext, database: dict[str, Any]) -> dict[str, Any]:
