@@ -188,6 +188,18 @@ def test_records_are_plain_json_with_lower_case_keys(captured: dict[str, list[di
             assert json.loads(json.dumps(record)) == record
 
 
+def test_every_shared_concept_carries_the_contract_fields(captured: dict[str, list[dict[str, Any]]]) -> None:
+    """The capture contract (themis.capture.base.SHARED_FIELDS), as the Oracle capture is held to it."""
+    from themis.capture.base import SHARED_FIELDS
+
+    checked = 0
+    for kind, fields in SHARED_FIELDS.items():
+        for record in captured.get(kind, []):
+            assert not [f for f in fields if f not in record], (kind, record)
+            checked += 1
+    assert checked > 50
+
+
 def test_shop_tables_and_columns(captured: dict[str, list[dict[str, Any]]]) -> None:
     tables = {t["table"]: t for t in of(captured, "obj.table", "shop")}
     assert set(tables) == set(SHOP_COLUMNS)
