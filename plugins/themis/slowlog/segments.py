@@ -135,7 +135,11 @@ def _cut(blocks: Iterable[bytes], chunk_size: int, limit: int, keep_data: bool) 
 
     def take(cut: int, final: bool = False) -> Piece:
         nonlocal base, entry, cut_from, oversize
-        piece = Piece(base, base + cut, bytes(buf[:cut]) if keep_data else None, final, oversize)
+        data = None
+        if keep_data:
+            with memoryview(buf) as view, view[:cut] as head:
+                data = bytes(head)  # one copy (``bytes(buf[:cut])`` would make two)
+        piece = Piece(base, base + cut, data, final, oversize)
         oversize = []
         del buf[:cut]
         base += cut
