@@ -74,3 +74,8 @@ def test_oracle_live_door_on_a_scripted_connection(oracle_env, load_dagbag, monk
     assert {d["dimension"]: d["status"] for d in report["dimensions"]}["OBJ"] == "ok"
     assert script.executed and all(sql.lstrip().upper().startswith("SELECT") for sql, _ in script.executed)
     assert "secret" not in json.dumps(report)
+    # The scripted server holds no table data: COL_WRONG_TYPE ran and says which tables it could not
+    # sample (as a user without SELECT on them would see), instead of passing silently.
+    obj_rules = {r["id"]: r for d in report["dimensions"] if d["dimension"] == "OBJ" for r in d["rules"]}
+    assert obj_rules["COL_WRONG_TYPE"]["status"] == "ran"
+    assert any("could not be sampled" in str(note) for note in obj_rules["COL_WRONG_TYPE"]["notes"])

@@ -93,3 +93,17 @@ def test_every_view_the_capture_reads_is_documented():
             if name and name != "PROBE":
                 assert name in documented or name in ("V$DATABASE", "V$INSTANCE", "NLS_DATABASE_PARAMETERS",
                                                       "V$PARAMETER"), f"{template}: {name}"
+
+
+@pytest.mark.parametrize("name", ["PCT%", "PCT%s", "PCT%%", 'Q"UOTE', "low er", "B`TICK"])
+def test_identifiers_with_odd_characters_are_quoted_not_formatted(door, name):
+    """Oracle binds are named (``:b1``): nothing %-formats the SQL, and quoted identifiers keep
+    %, %s, %%, quotes and spaces intact (issue 13, item 3, for Oracle)."""
+    sql, params = render("oracle/sample_rows", owner=name, table=name, columns=[name], rows=3)
+    quoted = '"' + name.replace('"', '""') + '"'
+    assert f"{quoted}.{quoted}" in sql and params == {}
+    door._conn.execute(f'CREATE SCHEMA IF NOT EXISTS {quoted}')
+    door._conn.execute(f'CREATE TABLE IF NOT EXISTS {quoted}.{quoted} ({quoted} VARCHAR)')
+    door._conn.execute(f"INSERT INTO {quoted}.{quoted} VALUES ('2024-01-01')")
+    door._loaded.add(name.upper())
+    assert list(door.rows("sample_rows", owner=name, table=name, columns=[name], rows=3)) == [{"c1": "2024-01-01"}]

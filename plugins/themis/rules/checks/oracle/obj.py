@@ -17,8 +17,9 @@ from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable, Iterator
 
 from themis.rules.checks import oracle_register as register
+from themis.rules.checks.obj import sampling_failures
 from themis.rules.checks.value_types import DATE, DATETIME, DECIMAL, INTEGER, verdict
-from themis.rules.snapshot import Finding, Snapshot
+from themis.rules.snapshot import Finding, Note, Snapshot
 
 MB = 1024**2
 GB = 1024**3
@@ -584,9 +585,10 @@ def declared_type(column: dict[str, Any]) -> str:
 
 @register("oracle_col_wrong_type", "OBJ", params=("unrepeat_threshold", "match_percent"),
           reads=("obj.column_sample",))
-def col_wrong_type(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding]:
+def col_wrong_type(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding | Note]:
     """Character columns whose sampled values are dates or numbers, NUMBER columns holding
-    YYYYMMDD dates. Samples with a capture error are skipped."""
+    YYYYMMDD dates; a note per table that could not be sampled (e.g. no SELECT on it)."""
+    yield from sampling_failures(snapshot)
     samples = snapshot.of("obj.column_sample")
     by_name = {(table_name(c), c["column"]): c for c in snapshot.columns} if samples else {}
     for sample in samples:
