@@ -51,11 +51,21 @@ def effective_rules(catalog: Catalog, db_type: str, dimension: str,
     return [EffectiveRule.build(rule, overrides.get(rule.id)) for rule in catalog.for_dimension(db_type, dimension)]
 
 
+def checksum_keys(checksum: str | None) -> set[str]:
+    """The exclusion keys a finding's checksum answers to: itself, and for an Oracle statement
+    (``SQL_ID:PLAN_HASH_VALUE``) its bare SQL_ID too, which excludes every plan of the statement."""
+    if not checksum:
+        return set()
+    upper = checksum.upper()
+    return {upper, upper.split(":", 1)[0]} if ":" in upper else {upper}
+
+
 def is_excluded(rule_id: str, finding: Finding, exclusions: Iterable[Exclusion]) -> Exclusion | None:
+    keys = checksum_keys(finding.checksum)
     for exclusion in exclusions:
         if "*" not in exclusion.rules and rule_id not in exclusion.rules:
             continue
-        if finding.checksum and finding.checksum.upper() in {c.upper() for c in exclusion.checksums}:
+        if keys & {c.upper() for c in exclusion.checksums}:
             return exclusion
         target = finding.object.lower()
         if any(fnmatch.fnmatchcase(target, pattern.lower()) or target.startswith(pattern.lower() + ".")
