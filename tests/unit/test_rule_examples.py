@@ -25,6 +25,10 @@ def _snapshot(rule, example) -> tuple[Snapshot, dict]:
     db_type = "mysql" if rule.db_type == "any" else rule.db_type
     if isinstance(example, str):
         statement = {"checksum": "EXAMPLE", "sample": example, "stats": {}}
+        if db_type == "oracle":  # as capture records it (docs/oracle-records.md)
+            statement = {"checksum": "EXAMPLE00000A:1234567890", "sql_id": "EXAMPLE00000A",
+                         "plan_hash_value": 1234567890, "schema": "SALES", "sample": example,
+                         "stats": {"executions": 3}}
         return Snapshot(db_type, {"sql.statement": [statement]}), {}
     return Snapshot(db_type, example.get("records", {})), example.get("params", {})
 

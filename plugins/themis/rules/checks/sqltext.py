@@ -5,13 +5,22 @@ literals, comments or identifiers never trigger a rule, and CTEs and window func
 
 Sixteen rules look at the same statements, so each statement is parsed once per run and each tree
 is walked once (:class:`SqlTree`): the walk indexes the nodes by type and notes which predicate
-clause (WHERE, HAVING, a join's ON) each node belongs to. Rules then ask the index instead of walking
-the tree again, which is what keeps the TEXT analysis above 500 statements a second.
+clause (WHERE, HAVING, a join's ON, Oracle's START WITH / CONNECT BY) each node belongs to. Rules
+then ask the index instead of walking the tree again, which is what keeps the TEXT analysis above
+500 statements a second.
+
+Oracle texts are what applications send (docs/oracle-records.md): binds ``:1``, ``:B1``, ``:name``,
+``:"SYS_B_0"``, hints in comments, ``:`` inside literals and format masks, PL/SQL blocks. Before
+parsing, every bind is rewritten to the quoted form ``:"1"`` that sqlglot's Oracle dialect reads
+(it rejects ``:1`` and keywords such as ``:date``), leaving literals, quoted identifiers and comments
+untouched; PL/SQL blocks are reported as unparsable, never judged as SQL. Several ``sql.statement``
+records share a SQL_ID when it has several plans: its text is parsed once and judged once.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -24,8 +33,15 @@ from themis.rules.snapshot import Snapshot
 DIALECTS = {"mysql": "mysql", "oracle": "oracle"}
 SAMPLE_CHARS = 200
 
-#: Clause names a node can belong to; "where" also covers the WHERE of an UPDATE or DELETE.
-PREDICATE_CLAUSES = frozenset({"where", "having", "on"})
+#: Clause names a node can belong to; "where" also covers the WHERE of an UPDATE or DELETE (also in a
+#: MERGE branch), "on" a MERGE's ON; "start with" and "connect by" are Oracle's hierarchical query.
+PREDICATE_CLAUSES = frozenset({"where", "having", "on", "start with", "connect by"})
+#: Oracle pseudo-columns and functions without parentheses that sqlglot reads as columns: values the
+#: database supplies, so a function of them does not hide an indexed column (``NEXTVAL`` / ``CURRVAL``
+#: are ``sequence.NEXTVAL``).
+ORACLE_PSEUDO_COLUMNS = frozenset({"ROWNUM", "LEVEL", "USER", "UID", "SYSDATE", "SYSTIMESTAMP", "CURRENT_DATE",
+                                   "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "SESSIONTIMEZONE", "DBTIMEZONE",
+                                   "CONNECT_BY_ISLEAF", "CONNECT_BY_ISCYCLE", "ORA_ROWSCN", "NEXTVAL", "CURRVAL"})
 #: Where a subquery sits in the query holding it, by the argument of that query it hangs from.
 _SELECT_CLAUSES = {"expressions": "select", "from_": "from", "joins": "from", "laterals": "from", "where": "where",
                    "having": "having", "group": "group", "order": "order", "qualify": "where"}
@@ -43,6 +59,7 @@ class SqlTree:
     """
 
     root: exp.Expression
+    dialect: str = "mysql"
     _nodes: list[exp.Expression] = field(default_factory=list, repr=False)
     _by_type: dict[type, list[exp.Expression]] = field(default_factory=dict, repr=False)
     _clause: dict[int, str] = field(default_factory=dict, repr=False)
@@ -51,12 +68,17 @@ class SqlTree:
     _subqueries: list[tuple[str, exp.Query]] | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, root: exp.Expression) -> "SqlTree":
-        tree = cls(root)
+    def build(cls, root: exp.Expression, dialect: str = "mysql") -> "SqlTree":
+        """Index ``root``. Oracle folds unquoted identifiers to upper case, and so does the walk (in
+        place, before anything hashes the tree), so ``sales.customers`` equals ``SALES.CUSTOMERS``."""
+        tree = cls(root, dialect)
         nodes, by_type, clauses = tree._nodes, tree._by_type, tree._clause
+        fold = dialect == "oracle"
         stack: list[tuple[exp.Expression, str | None]] = [(root, None)]
         while stack:  # iterative pre-order walk: deep trees cannot exhaust the Python stack here
             node, clause = stack.pop()
+            if fold and type(node) is exp.Identifier and not node.args.get("quoted"):
+                node.args["this"] = str(node.args["this"]).upper()
             nodes.append(node)
             by_type.setdefault(type(node), []).append(node)
             if clause is not None:
@@ -103,6 +125,11 @@ class SqlTree:
             if isinstance(query, (exp.Select, exp.SetOperation)):  # not Subquery(Subquery), not EXISTS(subquery)
                 yield query
 
+    def is_pseudo_column(self, node: exp.Expression) -> bool:
+        """An Oracle pseudo-column (ROWNUM, LEVEL, SYSDATE, seq.NEXTVAL ...), not a column of a table.
+        In MySQL every column is a column: ``level`` or ``user`` may well be one."""
+        return self.dialect == "oracle" and isinstance(node, exp.Column) and node.name.upper() in ORACLE_PSEUDO_COLUMNS
+
     def _order(self, node: exp.Expression) -> int:
         if self._position is None:
             self._position = {id(n): i for i, n in enumerate(self._nodes)}
@@ -113,8 +140,10 @@ def _child_clause(node: exp.Expression, key: str, clause: str | None) -> str | N
     """The predicate clause of ``node``'s children under argument ``key``."""
     if key in ("where", "having") and isinstance(node, (exp.Select, exp.Update, exp.Delete)):
         return key
-    if key == "on" and isinstance(node, exp.Join):
+    if key == "on" and isinstance(node, (exp.Join, exp.Merge)):
         return "on"
+    if isinstance(node, exp.Connect):
+        return "start with" if key == "start" else "connect by" if key == "connect" else clause
     if isinstance(node, exp.Query):  # a (sub)query's other parts are not its parent's predicate
         return None
     return clause
@@ -138,20 +167,46 @@ def subquery_clause(query: exp.Expression) -> str:
 
 @dataclass
 class ParsedStatement:
+    """One statement to judge: its trees (or why there are none) and the records it stands for.
+
+    MySQL: one record per digest class. Oracle: every record of one SQL_ID (one per plan), since a
+    TEXT finding is about the text, which the plans share; ``record`` is the most executed of them
+    (its checksum links the finding to a statement of the report).
+    """
+
     record: dict[str, Any]
     trees: list[SqlTree]
     error: str | None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    #: Distinct bind variables in the text (Oracle; None for MySQL, whose samples carry values).
+    binds: int | None = None
 
     @property
     def checksum(self) -> str:
         return str(self.record.get("checksum", ""))
 
     @property
+    def key(self) -> str:
+        """What a TEXT finding is about: the checksum (MySQL) or the SQL_ID (Oracle)."""
+        return sql_id_of(self.record) if self.records else self.checksum
+
+    @property
     def text(self) -> str:
         return str(self.record.get("sample") or "")
 
     def finding_values(self) -> dict[str, Any]:
-        return sql_values(self.checksum, self.record)
+        values = sql_values(self.checksum, self.record)
+        if self.records:  # Oracle: the SQL_ID, executions of all its plans in the window
+            counts = [number((r.get("stats") or {}).get("executions")) for r in self.records]
+            known = [c for c in counts if c is not None]
+            values.update(sql_id=self.key, plans=len(self.records), db=self.record.get("schema"),
+                          executions=int(sum(known)) if known else None)
+        return values
+
+
+def sql_id_of(record: dict[str, Any]) -> str:
+    """An Oracle statement record's SQL_ID (a hand-made record may only have ``SQL_ID:PLAN_HASH``)."""
+    return str(record.get("sql_id") or str(record.get("checksum", "")).split(":")[0])
 
 
 def sql_values(checksum: str, statement: dict[str, Any]) -> dict[str, Any]:
@@ -173,14 +228,52 @@ def number(value: Any) -> float | None:
     return result if math.isfinite(result) else None
 
 
-def parse_sql(sql: str, db_type: str) -> tuple[list[exp.Expression], str | None]:
-    """Trees of every statement in ``sql``, or why there are none.
+# ----------------------------------------------------------------------------- Oracle text
 
-    A statement sqlglot only reads as an opaque ``Command`` (CALL, LOCK TABLES, syntax it does not
-    know) counts as unparsable: no rule can look inside it, and the report must say so.
+#: One pass over an Oracle text: what is kept as it is (q-quoted and plain string literals, quoted
+#: identifiers, comments and hints; an unterminated one runs to the end), and the binds between them.
+_ORACLE_LEXEME = re.compile(
+    r"""(?P<keep>(?<![\w$#])[nN]?[qQ]'(?:\[.*?\]|\{.*?\}|\(.*?\)|<.*?>|(?P<delim>\S).*?(?P=delim))'
+              |'(?:[^']|'')*'?
+              |"[^"]*"?
+              |--[^\n]*
+              |/\*.*?(?:\*/|\Z))
+       |:(?P<bind>\d+|[A-Za-z][\w$#]*|"[^"]*")""",
+    re.S | re.X)
+#: An anonymous PL/SQL block, after any leading comments.
+_PLSQL_BLOCK = re.compile(r"\A\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?:BEGIN|DECLARE)\b", re.I | re.S)
+PLSQL_ERROR = ("PL/SQL block: not analysed (TEXT rules read SQL statements; the SQL a block runs is "
+               "captured under its own SQL_ID)")
+
+
+def oracle_source(sql: str) -> tuple[str, set[str]]:
+    """``sql`` with every bind in the quoted form sqlglot's Oracle dialect reads, and the binds' names.
+
+    ``:1`` and ``:B1`` become ``:"1"`` and ``:"B1"``: sqlglot rejects positional binds and binds named
+    like keywords (``:date``), and an unreadable bind must not cost the statement its judgement.
+    Names are upper-cased unless quoted, as Oracle does. Literals (``'HH24:MI'``, ``q'[a:1]'``),
+    quoted identifiers, comments and hints are copied unchanged.
     """
+    if ":" not in sql:
+        return sql, set()
+    names: set[str] = set()
+
+    def rewrite(match: re.Match[str]) -> str:
+        bind = match.group("bind")
+        if bind is None:
+            return match.group(0)
+        if bind.startswith('"'):
+            names.add(bind[1:-1])
+            return match.group(0)
+        names.add(bind.upper())
+        return f':"{bind.upper()}"'
+
+    return _ORACLE_LEXEME.sub(rewrite, sql), names
+
+
+def _parse(sql: str, dialect: str) -> tuple[list[exp.Expression], str | None]:
     try:
-        trees = [tree for tree in sqlglot.parse(sql, read=DIALECTS.get(db_type, "mysql")) if tree is not None]
+        trees = [tree for tree in sqlglot.parse(sql, read=dialect) if tree is not None]
     except SqlglotError as exc:
         return [], str(exc).splitlines()[0][:300]
     except (RecursionError, ValueError) as exc:  # pathological input must not stop the run
@@ -193,21 +286,63 @@ def parse_sql(sql: str, db_type: str) -> tuple[list[exp.Expression], str | None]
     return trees, None
 
 
-def parse_statement(record: dict[str, Any], db_type: str) -> ParsedStatement:
-    trees, error = parse_sql(record.get("sample") or "", db_type)
+def parse_sql(sql: str, db_type: str) -> tuple[list[exp.Expression], str | None]:
+    """Trees of every statement in ``sql``, or why there are none.
+
+    A statement sqlglot only reads as an opaque ``Command`` (CALL, LOCK TABLES, syntax it does not
+    know) counts as unparsable: no rule can look inside it, and the report must say so. So does an
+    Oracle PL/SQL block (sqlglot would read ``BEGIN`` as a transaction and drop the rest).
+    """
+    if db_type == "oracle":
+        if _PLSQL_BLOCK.match(sql):
+            return [], PLSQL_ERROR
+        sql = oracle_source(sql)[0]
+    return _parse(sql, DIALECTS.get(db_type, "mysql"))
+
+
+def parse_statement(record: dict[str, Any], db_type: str,
+                    records: list[dict[str, Any]] | None = None) -> ParsedStatement:
+    sql = record.get("sample") or ""
+    binds: int | None = None
+    if db_type == "oracle":
+        source, names = oracle_source(sql)
+        binds = len(names)
+        trees, error = ([], PLSQL_ERROR) if _PLSQL_BLOCK.match(sql) else _parse(source, "oracle")
+    else:
+        trees, error = parse_sql(sql, db_type)
+    dialect = DIALECTS.get(db_type, "mysql")
     try:
-        indexed = [SqlTree.build(tree) for tree in trees]
+        indexed = [SqlTree.build(tree, dialect) for tree in trees]
     except RecursionError as exc:  # a tree sqlglot built but Python cannot hash or walk
-        return ParsedStatement(record, [], f"RecursionError: {exc}"[:300])
-    return ParsedStatement(record, indexed, error)
+        return ParsedStatement(record, [], f"RecursionError: {exc}"[:300], records or [], binds)
+    return ParsedStatement(record, indexed, error, records or [], binds)
 
 
 def parsed_statements(snapshot: Snapshot) -> list[ParsedStatement]:
     cached = snapshot.cache.get("parsed_statements")
     if cached is None:
-        cached = [parse_statement(record, snapshot.db_type) for record in snapshot.statements]
+        if snapshot.db_type == "oracle":
+            cached = [parse_statement(_most_executed(group), "oracle", group)
+                      for group in _by_sql_id(snapshot.statements)]
+        else:
+            cached = [parse_statement(record, snapshot.db_type) for record in snapshot.statements]
         snapshot.cache["parsed_statements"] = cached
     return cached
+
+
+def _by_sql_id(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Oracle statement records grouped by SQL_ID, in the order each SQL_ID first appears."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        groups.setdefault(sql_id_of(record), []).append(record)
+    return list(groups.values())
+
+
+def _most_executed(group: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record of a SQL_ID that stands for it: the plan executed most in the window (the first on a
+    tie), with a text (all plans of a SQL_ID share it, but a record may lack it)."""
+    with_text = [r for r in group if r.get("sample")] or group
+    return max(with_text, key=lambda r: number((r.get("stats") or {}).get("executions")) or 0.0)
 
 
 def short_sql(sql: str) -> str:
