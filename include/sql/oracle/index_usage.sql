@@ -1,6 +1,6 @@
 {#- obj.index_usage: indexes of the owners that a plan of the window uses — AWR plans of the
     statements that ran in the window's snapshots, and (cursor_cache) the plans cached now. -#}
-{% from "oracle/_macros.sql" import in_list with context %}
+{% from "oracle/_macros.sql" import in_list, window_sqlstat with context %}
 {% if source == "awr" %}
 SELECT
   p.OBJECT_OWNER AS owner,
@@ -9,13 +9,7 @@ SELECT
 FROM DBA_HIST_SQL_PLAN p
 JOIN (
   SELECT DISTINCT s.DBID, s.SQL_ID, s.PLAN_HASH_VALUE
-  FROM DBA_HIST_SQLSTAT s
-  JOIN DBA_HIST_SNAPSHOT n
-    ON n.DBID = s.DBID AND n.SNAP_ID = s.SNAP_ID AND n.INSTANCE_NUMBER = s.INSTANCE_NUMBER
-  WHERE s.DBID = {{ bind(dbid) }}
-    AND s.SNAP_ID BETWEEN {{ bind(begin_snap) }} AND {{ bind(end_snap) }}
-    AND n.END_INTERVAL_TIME >= {{ bind(window_start) }}
-    AND n.END_INTERVAL_TIME < {{ bind(window_end) }}
+  {{ window_sqlstat("s") }}
 ) w ON w.DBID = p.DBID AND w.SQL_ID = p.SQL_ID AND w.PLAN_HASH_VALUE = p.PLAN_HASH_VALUE
 WHERE p.OBJECT_OWNER {{ in_list(owners) }}
   AND p.OBJECT_TYPE LIKE 'INDEX%'

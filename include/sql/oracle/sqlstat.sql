@@ -1,7 +1,7 @@
 {#- Per (SQL_ID, PLAN_HASH_VALUE) of the owners: the window's sums of the *_DELTA columns over its
     snapshots on every instance (never the *_TOTAL columns, which restart when a cursor is
     reloaded). VERSION_COUNT is a per-instance level, not additive: its highest value is kept. -#}
-{% from "oracle/_macros.sql" import in_list with context %}
+{% from "oracle/_macros.sql" import in_list, window_sqlstat with context %}
 SELECT
   s.SQL_ID AS sql_id,
   s.PLAN_HASH_VALUE AS plan_hash_value,
@@ -19,13 +19,7 @@ SELECT
   MAX(s.VERSION_COUNT) AS version_count,
   COUNT(DISTINCT s.SNAP_ID) AS snapshots,
   COUNT(DISTINCT s.INSTANCE_NUMBER) AS instances
-FROM DBA_HIST_SQLSTAT s
-JOIN DBA_HIST_SNAPSHOT n
-  ON n.DBID = s.DBID AND n.SNAP_ID = s.SNAP_ID AND n.INSTANCE_NUMBER = s.INSTANCE_NUMBER
-WHERE s.DBID = {{ bind(dbid) }}
-  AND s.SNAP_ID BETWEEN {{ bind(begin_snap) }} AND {{ bind(end_snap) }}
-  AND n.END_INTERVAL_TIME >= {{ bind(window_start) }}
-  AND n.END_INTERVAL_TIME < {{ bind(window_end) }}
+{{ window_sqlstat("s") }}
   AND s.PARSING_SCHEMA_NAME {{ in_list(owners) }}
 GROUP BY s.SQL_ID, s.PLAN_HASH_VALUE
 ORDER BY SUM(s.ELAPSED_TIME_DELTA) DESC, s.SQL_ID, s.PLAN_HASH_VALUE
