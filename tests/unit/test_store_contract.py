@@ -228,6 +228,24 @@ def test_keys_filter_by_window_and_kind_prefix(store: Store) -> None:
     assert store.keys("nobody") == []
 
 
+def test_read_kind_reads_one_kind_of_many_instances_in_key_order(store: Store) -> None:
+    for instance in ("db2", "db1", "db10", "other"):
+        for window in (W2, W1):
+            store.write(PartitionKey(instance, window, "report"), [{"i": instance, "w": window}, {"second": 1}])
+            store.write(PartitionKey(instance, window, "report.x"), [{"decoy": True}])
+    store.write(PartitionKey("db3", W1, "report"), [])  # empty partitions yield nothing
+
+    pairs = list(store.read_kind(["db2", "db1", "db10", "db3", "nobody", "db1"], "report"))
+
+    assert [(k.instance, k.window) for k, _ in pairs] == [
+        (i, w) for i in ("db1", "db10", "db2") for w in (W1, W1, W2, W2)]
+    assert {k.kind for k, _ in pairs} == {"report"}
+    assert pairs[0][1] == {"i": "db1", "w": W1} and pairs[1][1] == {"second": 1}
+    assert list(store.read_kind([], "report")) == []
+    with pytest.raises(StoreError):
+        list(store.read_kind(["bad|name"], "report"))
+
+
 def test_info_reports_count_time_and_meta(store: Store) -> None:
     meta = {"source": "performance_schema", "rows": 3, "nested": {"a": [1, None, "ü"]}}
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)

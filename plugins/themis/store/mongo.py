@@ -191,6 +191,31 @@ class MongoStore(Store):
         return sorted(PartitionKey(row["instance"], row["window"], row["kind"]) for row in rows)
 
 
+    def read_kind(self, instances: Iterable[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+        check_key(PartitionKey("-", "-", kind))
+        wanted = list(dict.fromkeys(instances))
+        for instance in wanted:
+            check_key_filter(instance, None)
+        return self._stream_kind(wanted, kind)
+
+    def _stream_kind(self, instances: list[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+        """Two queries per 500 instances: the current generations, then their records."""
+        for chunk in batched(sorted(instances), 500):
+            with _errors(f"read the {kind!r} partitions of", self.database):
+                gens = [p["gen"] for p in self._partitions.find({"instance": {"$in": chunk}, "kind": kind},
+                                                                {"gen": True})]
+                if not gens:
+                    continue
+                cursor = self._records.find({"instance": {"$in": chunk}, "kind": kind, "gen": {"$in": gens}},
+                                            {"_id": False, "instance": True, "window": True, "doc": True})
+                cursor = cursor.sort([("instance", ASCENDING), ("window", ASCENDING), ("seq", ASCENDING)])
+                try:
+                    for row in cursor.batch_size(BATCH_SIZE):
+                        yield PartitionKey(row["instance"], row["window"], kind), row["doc"]
+                finally:
+                    cursor.close()
+
+
 def _ident(key: PartitionKey) -> dict[str, str]:
     return {"instance": key.instance, "window": key.window, "kind": key.kind}
 
