@@ -16,7 +16,7 @@ import pytest
 
 from themis.config import Exclusion
 from themis.rules.catalog import load_catalog
-from themis.rules.checks.oracle.plan import conversions, deepest_loop_chain
+from themis.rules.checks.oracle.plan import conversions, deepest_loop_chain, written_calls
 from themis.rules.checks.oracle.plan_tree import build_tree, plan_trees
 from themis.rules.engine import EffectiveRule, is_excluded, run_rule
 from themis.rules.snapshot import Finding, Snapshot
@@ -455,7 +455,7 @@ def test_partition_rules_report_the_object_scanned_not_the_next_line():
 def test_implicit_conversions_of_columns(predicate, sql, expected):
     tree = build_tree(plan("conv000000001:901", (0, "SELECT STATEMENT", None, None, {}),
                            (1, "TABLE ACCESS", "FULL", "S.T", {"filter_predicates": predicate})), {})
-    assert conversions(tree.roots[0].children[0], sql) == expected
+    assert conversions(tree.roots[0].children[0], written_calls(sql)) == expected
 
 
 def test_sql_to_change_type_reads_access_and_filter_predicates():
@@ -546,3 +546,68 @@ def test_excluded_statements_are_listed_and_not_scored():
     assert [f["checksum"] for f in result["findings"]] == ["filter0000001:105"]
     assert sorted(f["checksum"] for f in result["excluded"]) == ["nlfull0000001:101", "nlhash0000001:103"]
     assert result["deduction"] == 1.0
+
+
+# ------------------------------------------------------------------------------ the sample export
+
+
+@pytest.fixture(scope="module")
+def sample_snapshot(tmp_path_factory) -> Snapshot:
+    """The sample export's objects and statements, captured as the DAG does (export door, AWR)."""
+    from themis.capture.base import CaptureContext
+    from themis.capture.oracle import OracleCapture
+    from themis.config import parse_config
+    from themis.demo import oracle_export_window
+    from themis.paths import PROJECT_ROOT
+    from themis.store.local import LocalStore
+    from themis.window import CaptureWindow
+
+    sample = PROJECT_ROOT / "include" / "demo" / "oracle-export"
+    if not (sample / "export.json").exists():
+        pytest.skip("no sample export (scripts/make_oracle_export.py)")
+    bounds = oracle_export_window(sample)
+    project = parse_config({"instances": [{"id": "ora", "db_type": "oracle", "schemas": "auto",
+                                           "export": {"path": str(sample)},
+                                           "oracle": {"source": "awr"}}]})
+    ctx = CaptureContext(project.instances[0], [], CaptureWindow.parse(bounds["window_start"], bounds["window_end"]),
+                         LocalStore(tmp_path_factory.mktemp("store") / "store.sqlite3"), "run1",
+                         log=lambda line: None, rule_params=lambda rule_id: None)
+    capture = OracleCapture()
+    return Snapshot("oracle", {**capture.objects(ctx).records, **capture.statements(ctx).records})
+
+
+def _reported(snapshot: Snapshot, rule_id: str, **params: Any) -> list[str]:
+    """The reported statements' texts."""
+    rule = load_catalog().get("oracle", rule_id)
+    result = run_rule(EffectiveRule(rule, "ON", rule.weight, rule.max_score, {**rule.param_values(), **params}),
+                      snapshot, [])
+    assert result["status"] == "ran", result
+    texts = {s["checksum"]: str(s.get("sample") or "") for s in snapshot.statements}
+    return [texts.get(f["checksum"]) or f["values"]["sql"] for f in result["findings"]]
+
+
+@pytest.mark.parametrize("rule_id, reported, not_reported", [
+    ("SQL_INDEX_FAST_FULL_SCAN", ["SELECT COUNT(*) FROM SALES.ORDER_ITEMS"], []),
+    ("SQL_INDEX_SKIP_SCAN", ["WHERE REGION = :1"], []),
+    ("SQL_MERGE_JOIN_CARTESIAN", ["HR.DEPARTMENTS d, HR.JOBS j"], []),
+    ("SQL_PARALLEL_FETCH", ["PARALLEL(f 8)"], []),
+    ("SQL_PARTITION_RANGE_ALL", ["FROM SALES.PAYMENTS WHERE ACCT_NO"], ["PROMO_USAGE"]),  # not the HASH iterator
+    ("SQL_PARTITION_RANGE_ITERATOR", ["SALE_DATE BETWEEN"], ["MERGE INTO"]),  # not LIST SINGLE
+    ("SQL_TO_CHANGE_TYPE", ["WHERE ACCT_NO = :B1", "SALE_DATE BETWEEN"], ["TO_CHAR(oi.CREATE_TIME"]),
+    ("SQL_VIEW_SCAN", [], ["WHERE c.CUSTOMER_ID IN"]),  # VW_NSO_1 is Oracle's, not the schema's
+    ("SQL_TABLE_FULL_SCAN", ["PARALLEL(f 8)"], ["HR.DEPARTMENTS d, HR.JOBS j"]),
+    ("SQL_BUFFER_GETS", ["SELECT COUNT(*) FROM SALES.ORDER_ITEMS"], ["PKG_BILLING.POST_INVOICE"]),
+    ("SQL_SUB_CURSOR_COUNT", ["ORD_AUDIT"], []),
+])
+def test_rules_on_the_sample_export(sample_snapshot, rule_id, reported, not_reported):
+    texts = _reported(sample_snapshot, rule_id)
+    for fragment in reported:
+        assert any(fragment in text for text in texts), (fragment, texts)
+    for fragment in not_reported:
+        assert not any(fragment in text for text in texts), (fragment, texts)
+
+
+def test_literal_variants_of_the_sample_export_share_one_signature(sample_snapshot):
+    assert _reported(sample_snapshot, "SQL_NO_BIND") == []  # 3 variants, the default needs more than 100
+    (example,) = _reported(sample_snapshot, "SQL_NO_BIND", sql_no_bind_count=2)
+    assert "FROM SALES.PRODUCTS WHERE SKU = '" in example

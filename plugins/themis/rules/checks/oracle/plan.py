@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Iterator
 
-from themis.rules.checks import oracle_register
+from themis.rules.checks import CheckFunction, oracle_register
 from themis.rules.checks.oracle.plan_tree import (KEY_PARTITION_OPERATIONS, MB, Extent, ObjectFacts, PlanNode,
                                                    PlanTree, label, missing_plans, object_facts, plan_trees,
                                                    scan_extent, size_mb, statement_values)
@@ -36,14 +36,16 @@ _ENCLOSING_CALL = re.compile(r"\b(TO_[A-Z_]+)\(\s*$")
 _WRITTEN_CALL = re.compile(r"\b(TO_[A-Z_]+)\s*\(", re.IGNORECASE)
 
 
-def register(name: str, params: tuple[str, ...] = (), reads: tuple[str, ...] = PLAN):
+def register(name: str, params: tuple[str, ...] = (),
+             reads: tuple[str, ...] = PLAN) -> Callable[[CheckFunction], CheckFunction]:
     return oracle_register(name, "SQLPLAN", params=params, reads=reads)
 
 
 # ------------------------------------------------------------------------------ shared
 
 
-PlanTest = Callable[[PlanTree, ObjectFacts, dict[str, Any]], "dict[str, Any] | None"]
+#: A plan rule's test: the report values of a plan's offending lines, or None when it has none.
+PlanTest = Callable[[PlanTree, ObjectFacts, dict[str, Any]], dict[str, Any] | None]
 
 
 def plan_findings(snapshot: Snapshot, params: dict[str, Any], test: PlanTest) -> Iterator[Finding | Note]:
@@ -261,6 +263,17 @@ def parallel(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[Finding | N
 # ------------------------------------------------------------------------------ partitions
 
 
+def partitioning(key: tuple[str, str], facts: ObjectFacts) -> str:
+    """``OWNER.TABLE (RANGE on SALE_DATE, 24 partitions)``; the bare name when the OBJ capture does
+    not hold the table."""
+    table = facts.tables.get(key) or {}
+    kind, keys, count = table.get("partitioning_type"), table.get("partition_keys"), table.get("partition_count")
+    parts = [f"{kind or ''} on {', '.join(keys)}".strip() if keys else str(kind or ""),
+             f"{count} partitions" if count is not None else ""]
+    detail = ", ".join(part for part in parts if part)
+    return f"{label(key)} ({detail})" if detail else label(key)
+
+
 def partition_scan(tree: PlanTree, facts: ObjectFacts, options: tuple[str, ...]) -> dict[str, Any] | None:
     """RANGE/LIST partition iterators with ``options`` and what they iterate over: the table and
     index lines in their subtree (the objects actually scanned partition by partition), with the
@@ -270,19 +283,10 @@ def partition_scan(tree: PlanTree, facts: ObjectFacts, options: tuple[str, ...])
         return None
     scanned = list(dict.fromkeys(d for n in iterators for d in n.walk()
                                  if d is not n and d.object_key and not d.is_internal_object))
-    tables = list(dict.fromkeys(t for d in scanned if (t := facts.table_of(d))))
-    described = []
-    for key in tables:
-        table = facts.tables.get(key) or {}
-        keys = ", ".join(table.get("partition_keys") or [])
-        kind = " ".join(str(table.get(k)) for k in ("partitioning_type",) if table.get(k))
-        count = table.get("partition_count")
-        detail = ", ".join(x for x in (f"{kind} on {keys}".strip() if keys else kind,
-                                       f"{count} partitions" if count is not None else "") if x)
-        described.append(f"{label(key)} ({detail})" if detail else label(key))
+    tables = dict.fromkeys(t for d in scanned if (t := facts.table_of(d)))
     values = hit_values(iterators + scanned) or {}
     values.update(objects=", ".join(dict.fromkeys(d.object_label for d in scanned)),
-                  partitioned_tables="; ".join(described),
+                  partitioned_tables="; ".join(partitioning(key, facts) for key in tables),
                   partitions=", ".join(dict.fromkeys(
                       f"{n.line.get('partition_start')}..{n.line.get('partition_stop')}" for n in iterators)))
     return values
@@ -301,17 +305,21 @@ _partition_check("oracle_plan_partition_iterator", ("ITERATOR",))
 # ------------------------------------------------------------------------------ predicates and views
 
 
-def conversions(node: PlanNode, sql_text: str) -> list[str]:
+def written_calls(sql_text: str) -> set[str]:
+    """The TO_* functions a statement's own text calls."""
+    return {name.upper() for name in _WRITTEN_CALL.findall(sql_text)}
+
+
+def conversions(node: PlanNode, written: set[str]) -> list[str]:
     """Implicit conversions of columns in a line's access and filter predicates.
 
     Oracle prints them as a conversion wrapped around a bare column: ``SYS_OP_C2C("NAME")``
     (VARCHAR2 vs NVARCHAR2), ``INTERNAL_FUNCTION("D")`` (a DATE compared with a TIMESTAMP),
     ``TO_NUMBER("CODE")`` (a character column compared with a number). A TO_* function the
-    statement's own text calls may be the author's, and an INTERNAL_FUNCTION directly inside such
+    statement's own text calls (``written``) may be the author's, and an INTERNAL_FUNCTION directly inside such
     a call is how Oracle prints its argument (``TO_CHAR(INTERNAL_FUNCTION("D"),'YYYY')``): both are
     left to the TEXT rules on functions over columns.
     """
-    written = {name.upper() for name in _WRITTEN_CALL.findall(sql_text)}
     found = []
     for predicate in node.predicates:
         for match in _CONVERSION.finditer(predicate):
@@ -330,8 +338,8 @@ def implicit_conversion(snapshot: Snapshot, params: dict[str, Any]) -> Iterable[
     """Columns implicitly converted in a plan's predicates (they disable an index on the column)."""
 
     def test(tree: PlanTree, facts: ObjectFacts, p: dict[str, Any]) -> dict[str, Any] | None:
-        text = str(tree.statement.get("sample") or "")
-        found = {node: conversions(node, text) for node in tree.walk()}
+        written = written_calls(str(tree.statement.get("sample") or ""))
+        found = {node: conversions(node, written) for node in tree.walk() if node.predicates}
         hits = [node for node, items in found.items() if items]
         return hit_values(hits, conversions=", ".join(dict.fromkeys(c for n in hits for c in found[n])))
 

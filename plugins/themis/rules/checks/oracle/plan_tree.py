@@ -38,23 +38,24 @@ KEY_PARTITION_OPERATIONS = frozenset({"PARTITION RANGE", "PARTITION LIST"})
 
 @dataclass(eq=False)
 class PlanNode:
-    """One plan line with its place in the tree."""
+    """One plan line with its place in the tree. The fields every rule tests are read once here
+    (a window of 5,000 plans of 40 lines is walked by 14 rules)."""
 
     line: dict[str, Any]
     parent: PlanNode | None = None
     children: list[PlanNode] = field(default_factory=list)
+    id: int = field(init=False)
+    operation: str = field(init=False)
+    options: str = field(init=False)
+    #: (owner, name) of the line's object, as the dictionary spells them; None without one
+    object_key: Key | None = field(init=False)
 
-    @property
-    def id(self) -> int:
-        return int(self.line["id"])
-
-    @property
-    def operation(self) -> str:
-        return str(self.line.get("operation") or "").upper().strip()
-
-    @property
-    def options(self) -> str:
-        return str(self.line.get("options") or "").upper().strip()
+    def __post_init__(self) -> None:
+        self.id = int(self.line["id"])
+        self.operation = str(self.line.get("operation") or "").upper().strip()
+        self.options = str(self.line.get("options") or "").upper().strip()
+        name = self.line.get("object_name")
+        self.object_key = (str(self.line.get("object_owner") or ""), str(name)) if name else None
 
     @property
     def cost(self) -> float | None:
@@ -67,14 +68,6 @@ class PlanNode:
     def is_op(self, operation: str, *options: str) -> bool:
         """This line is ``operation`` (and, when given, one of ``options``)."""
         return self.operation == operation and (not options or self.options in options)
-
-    @property
-    def object_key(self) -> Key | None:
-        """(owner, name) of the line's object, as the dictionary spells them; None without one."""
-        name = self.line.get("object_name")
-        if not name:
-            return None
-        return str(self.line.get("object_owner") or ""), str(name)
 
     @property
     def object_label(self) -> str:
@@ -121,10 +114,15 @@ class PlanTree:
     record: dict[str, Any]
     statement: dict[str, Any]
     roots: list[PlanNode]
+    #: every line reachable from a root, in plan order (preorder), listed once at build time
+    nodes: list[PlanNode] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            self.nodes = [node for root in self.roots for node in root.walk()]
 
     def walk(self) -> Iterator[PlanNode]:
-        for root in self.roots:
-            yield from root.walk()
+        return iter(self.nodes)
 
     def lines(self, operation: str, *options: str) -> list[PlanNode]:
         return [node for node in self.walk() if node.is_op(operation, *options)]

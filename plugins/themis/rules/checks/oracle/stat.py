@@ -13,9 +13,9 @@ labelled them bytes); times are stored in microseconds and the rules' thresholds
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from themis.rules.checks import oracle_register
+from themis.rules.checks import CheckFunction, oracle_register
 from themis.rules.checks.oracle.plan_tree import statement_values
 from themis.rules.checks.sqltext import number, short_sql
 from themis.rules.snapshot import Finding, Snapshot
@@ -25,7 +25,7 @@ MICROSECONDS = 1_000_000
 SQL_ID_EXAMPLES = 5
 
 
-def register(name: str, params: tuple[str, ...]):
+def register(name: str, params: tuple[str, ...]) -> Callable[[CheckFunction], CheckFunction]:
     return oracle_register(name, "SQLSTAT", params=params, reads=STATS)
 
 
