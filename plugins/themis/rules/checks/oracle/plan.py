@@ -224,7 +224,8 @@ def merge_join_cartesian(snapshot: Snapshot, params: dict[str, Any]) -> Iterable
     def test(tree: PlanTree, facts: ObjectFacts, p: dict[str, Any]) -> dict[str, Any] | None:
         hits = tree.lines("MERGE JOIN", "CARTESIAN")
         tables = dict.fromkeys(label(t) for n in hits for d in n.walk() if (t := facts.table_of(d)))
-        values = hit_values(hits, cardinality=max((n.cardinality or 0 for n in hits), default=None))
+        estimates = [n.cardinality for n in hits if n.cardinality is not None]
+        values = hit_values(hits, cardinality=max(estimates, default=None))
         return None if values is None else {**values, "objects": ", ".join(tables)}
 
     return plan_findings(snapshot, params, test)
