@@ -165,7 +165,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from themis.config import ConfigError, load_config, reports_dir, store_settings
     from themis.report.render import write_report
     from themis.store import open_store
-    from themis.tasks import stored_report
+    from themis.report.assemble import stored_report
     from themis.window import CaptureWindow
 
     try:

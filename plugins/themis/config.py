@@ -284,11 +284,90 @@ class Exclusion(_Strict):
     reason: str = ""
 
 
+_DOTTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_KWARG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class NotifierSpec(_Strict):
+    """An Airflow notifier class, imported by its dotted path when an alert is sent (so the provider
+    need only be installed where the tasks run), e.g. Slack::
+
+        {class: airflow.providers.slack.notifications.slack.SlackNotifier,
+         kwargs: {slack_conn_id: slack_ops, channel: "#dba"}, message_kwarg: text}
+    """
+
+    notifier_class: str = Field(alias="class", description="dotted path of a BaseNotifier subclass")
+    kwargs: dict[str, Any] = Field(default_factory=dict, description="constructor arguments (no secrets: use a conn id)")
+    message_kwarg: str = Field("text", description="the constructor argument that receives the alert text")
+    subject_kwarg: str | None = Field(None, description="the argument for the subject line (else the text starts with it)")
+
+    @field_validator("notifier_class")
+    @classmethod
+    def _dotted(cls, value: str) -> str:
+        if not _DOTTED_RE.match(value):
+            raise ValueError(f"'class' must be a dotted import path like package.module.ClassName, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _arguments(self) -> "NotifierSpec":
+        for name in (self.message_kwarg, self.subject_kwarg):
+            if name is not None and not _KWARG_RE.match(name):
+                raise ValueError(f"{name!r} is not a Python argument name")
+        taken = [name for name in (self.message_kwarg, self.subject_kwarg) if name in self.kwargs]
+        if taken:
+            raise ValueError(f"kwargs may not set {taken[0]!r}: Themis passes the alert there "
+                             "(message_kwarg / subject_kwarg)")
+        if self.subject_kwarg == self.message_kwarg:
+            raise ValueError("subject_kwarg and message_kwarg must differ")
+        return self
+
+
+class NewFindingsAlert(_Strict):
+    """Which new findings raise an alert: all (neither key set), or those of rules weighing at least
+    ``min_weight`` and/or listed in ``rules`` (either qualifies)."""
+
+    min_weight: float | None = Field(None, ge=0, description="only rules with at least this weight")
+    rules: list[str] = Field(default_factory=list, description="only these rules (ids)")
+
+    def selects(self, rule_id: str | None, weight: Any) -> bool:
+        if self.min_weight is None and not self.rules:
+            return True
+        if rule_id in self.rules:
+            return True
+        return self.min_weight is not None and isinstance(weight, (int, float)) and not isinstance(weight, bool) \
+            and weight >= self.min_weight
+
+
 class Alerting(_Strict):
     notifier: Literal["log", "smtp"] = "log"
     to: list[str] = Field(default_factory=list)
     smtp_conn_id: ConnId = "smtp_default"
     score_below: float | None = Field(None, ge=0, le=100, description="alert when the overall score is below")
+    score_drop: float | None = Field(None, gt=0, le=100, description="alert when the overall score falls by more "
+                                                                     "than this many points since the previous window")
+    new_findings: NewFindingsAlert | None = Field(None, description="alert on findings absent in the previous window "
+                                                                    "(true: any rule)")
+    notifiers: list[NotifierSpec] = Field(default_factory=list, description="more Airflow notifiers (Slack, ...)")
+    ui_base_url: str | None = Field(None, description="Airflow UI address for report links (default: [api] base_url)")
+
+    @field_validator("new_findings", mode="before")
+    @classmethod
+    def _new_findings_flag(cls, value: Any) -> Any:
+        """``true`` means every rule, ``false``/absent means off; a mapping narrows the rules."""
+        if value is True:
+            return {}
+        if value is False:
+            return None
+        if value is not None and not isinstance(value, dict):
+            raise ValueError("must be true, false or a mapping with 'min_weight' and/or 'rules'")
+        return value
+
+    @field_validator("ui_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+            raise ValueError(f"must be an http(s) address like https://airflow.example.com, got {value!r}")
+        return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
     def _recipients(self) -> "Alerting":
@@ -317,6 +396,11 @@ class InstanceConfig(_Strict):
     start_date: str = "2026-01-01"
     catchup: bool = False
     max_active_runs: int = Field(1, ge=1)
+    # The audited server's Airflow pool: its capture tasks (capture_obj, ingest_slowlog, capture_other)
+    # take a slot each, so at most max_concurrent_captures of them run on that server at a time,
+    # across every instance naming the pool (themis.dag_factory.capture_pools lists them to create).
+    pool: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,256}$", description="Airflow pool of the audited server")
+    max_concurrent_captures: int | None = Field(None, ge=1, description="slots of that pool")
     tags: list[str] = Field(default_factory=list)
     slowlog: SlowlogSource | None = None
     capture: CaptureSettings = CaptureSettings()
@@ -570,7 +654,8 @@ def reports_dir(config: ProjectConfig) -> str:
 def _catalogue_problems(instance: InstanceConfig) -> list[str]:
     """Rule ids and params must exist in the catalogue, with the catalogue's types: a typo would
     silently do nothing, and a param of the wrong type would fail only when the rule runs."""
-    if not instance.rules and not instance.exclusions:
+    alert_rules = instance.alerting.new_findings.rules if instance.alerting.new_findings else []
+    if not instance.rules and not instance.exclusions and not alert_rules:
         return []
     from themis.rules.catalog import load_catalog
 
@@ -593,6 +678,9 @@ def _catalogue_problems(instance: InstanceConfig) -> list[str]:
             if rule_id != "*" and catalog.get(instance.db_type, rule_id) is None:
                 problems.append(f"key 'exclusions.{position}.rules': no {instance.db_type} rule {rule_id!r} "
                                 "(use '*' for all rules)")
+    for rule_id in alert_rules:
+        if catalog.get(instance.db_type, rule_id) is None:
+            problems.append(f"key 'alerting.new_findings.rules': no {instance.db_type} rule {rule_id!r}")
     return problems
 
 

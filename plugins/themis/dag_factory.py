@@ -17,7 +17,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TriggerRule
 from themis import tasks as runtime
 from themis.capture import capture_docs
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig
-from themis.notify import AuditNotifier
+from themis.notify import AlertNotifier
 
 DAG_DOC = """\
 ### Themis audit of `{id}` ({db_type})
@@ -52,8 +52,7 @@ def default_args(instance: InstanceConfig) -> dict[str, Any]:
         "retry_delay": dt.timedelta(seconds=retry.retry_delay_seconds),
         "retry_exponential_backoff": retry.exponential_backoff,
         "max_retry_delay": dt.timedelta(seconds=retry.max_retry_delay_seconds),
-        "on_failure_callback": AuditNotifier(instance.id, instance.alerting.notifier, instance.alerting.to,
-                                             instance.alerting.smtp_conn_id),
+        "on_failure_callback": AlertNotifier.for_alerting(instance.id, instance.alerting),
     }
 
 
@@ -111,10 +110,12 @@ def build_dag(instance: InstanceConfig) -> DAG:
             return PythonOperator(task_id=task_id, python_callable=callable_, op_args=[instance.id, *args],
                                   doc_md=docs[task_id], **kwargs)
 
-        capture_obj = step("capture_obj", runtime.capture_obj)
-        ingest = step("ingest_slowlog", runtime.ingest_slowlog)
+        # the tasks that read the audited server share its pool (if configured)
+        server = {"pool": instance.pool} if instance.pool else {}
+        capture_obj = step("capture_obj", runtime.capture_obj, **server)
+        ingest = step("ingest_slowlog", runtime.ingest_slowlog, **server)
         # NONE_FAILED: Oracle skips ingest_slowlog and capture_other must still run.
-        capture_other = step("capture_other", runtime.capture_other, trigger_rule=TriggerRule.NONE_FAILED)
+        capture_other = step("capture_other", runtime.capture_other, trigger_rule=TriggerRule.NONE_FAILED, **server)
         analyze_obj = step("analyze_obj", runtime.analyze, "OBJ")
         analyze_text = step("analyze_text", runtime.analyze, "TEXT")
         analyze_plan = step("analyze_plan", runtime.analyze, "SQLPLAN")
@@ -127,5 +128,21 @@ def build_dag(instance: InstanceConfig) -> DAG:
     return dag
 
 
-def build_dags(project: ProjectConfig) -> dict[str, DAG]:
-    return {instance.dag_id: build_dag(instance) for instance in project.instances}
+def build_dags(project: ProjectConfig, only: str | None = None) -> dict[str, DAG]:
+    """Every instance's DAG, or only the DAG ``only`` (a worker running one of its tasks needs no other)."""
+    return {instance.dag_id: build_dag(instance) for instance in project.instances
+            if only is None or instance.dag_id == only}
+
+
+def capture_pools(project: ProjectConfig) -> dict[str, int]:
+    """The Airflow pools the instances' capture tasks use, with their slots (``max_concurrent_captures``,
+    default 1); instances naming one pool with different slot counts are a configuration error."""
+    pools: dict[str, int] = {}
+    for instance in project.instances:
+        if instance.pool is None:
+            continue
+        slots = instance.max_concurrent_captures or 1
+        if pools.setdefault(instance.pool, slots) != slots:
+            raise ValueError(f"pool '{instance.pool}': instance '{instance.id}' sets max_concurrent_captures "
+                             f"{slots}, another instance {pools[instance.pool]}")
+    return pools

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig, load_config, reports_dir, store_settings
+# report assembly lives in themis.report.assemble; these names stay importable from here
+from themis.report.assemble import (ANALYSIS_TASKS, assemble_report, captured_schemas,  # noqa: F401
+                                    missing_dimension, run_report, slowlog_read, stored_report)
 from themis.store import PartitionKey, Store, open_store
 from themis.window import CaptureWindow, as_utc
 
 log = logging.getLogger("themis")
-
-ANALYSIS_TASKS = {"OBJ": "analyze_obj", "TEXT": "analyze_text", "SQLPLAN": "analyze_plan", "SQLSTAT": "analyze_stat"}
 
 
 @dataclass
@@ -240,98 +241,13 @@ def _analysis_states(rc: RunContext) -> dict[str, str]:
         return {}
 
 
-def missing_dimension(dimension: str, state: str | None, selected: bool) -> dict[str, Any]:
-    """The report entry of a dimension that produced no result in this run."""
-    from themis.rules.engine import DIMENSION_TITLES
-
-    if not selected:
-        status, reason = "not_selected", "not selected for this run"
-    elif state in ("skipped",):
-        status, reason = "skipped", f"{ANALYSIS_TASKS[dimension]} was skipped"
-    elif state == "upstream_failed":
-        status, reason = "failed", f"a capture task before {ANALYSIS_TASKS[dimension]} failed"
-    else:
-        status, reason = "failed", f"{ANALYSIS_TASKS[dimension]} did not finish ({state or 'no result'})"
-    return {"dimension": dimension, "title": DIMENSION_TITLES[dimension], "status": status, "reason": reason,
-            "score": None, "max_total": 0, "deduction_total": 0, "rules": []}
-
-
 def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
     """This run's report: a dimension counts only if its analysis succeeded in this very run."""
-    dimensions = []
-    for dimension, task_id in ANALYSIS_TASKS.items():
-        key = rc.key(f"findings.{dimension}")
-        info = rc.store.info(key)
-        fresh = info is not None and (info.get("meta") or {}).get("run_id") == rc.run_id
-        if fresh and states.get(task_id, "success") == "success":
-            dimensions.append(rc.store.read_all(key)[0])
-        else:
-            dimensions.append(missing_dimension(dimension, states.get(task_id), dimension in rc.dimensions))
-    return assemble_report(rc.store, rc.instance, rc.window, rc.schemas or captured_schemas(rc.store, rc.instance,
-                                                                                       rc.window), rc.run_id, dimensions)
-
-
-def captured_schemas(store: Store, instance: InstanceConfig, window: CaptureWindow) -> list[str]:
-    """The schemas the window's object capture audited (``schemas: auto`` resolves them there)."""
-    info = store.info(PartitionKey(instance.id, window.key, "obj.table"))
-    return list(((info or {}).get("meta") or {}).get("schemas") or instance.schema_list)
-
-
-def stored_report(store: Store, instance: InstanceConfig, window: CaptureWindow) -> dict[str, Any]:
-    """The report of a past window from whatever the store holds (``themis report``): each dimension's
-    latest stored result, whichever run wrote it."""
-    dimensions, run_ids = [], set()
-    for dimension in ANALYSIS_TASKS:
-        key = PartitionKey(instance.id, window.key, f"findings.{dimension}")
-        records = store.read_all(key)
-        if records:
-            dimensions.append(records[0])
-            run_ids.add(str(records[0].get("run_id")))
-        else:
-            entry = missing_dimension(dimension, None, True)
-            entry["reason"] = "no stored result for this window"
-            dimensions.append(entry)
-    run_id = run_ids.pop() if len(run_ids) == 1 else ", ".join(sorted(run_ids)) or "-"
-    return assemble_report(store, instance, window, captured_schemas(store, instance, window), run_id, dimensions)
-
-
-def assemble_report(store: Store, instance: InstanceConfig, window: CaptureWindow, schemas: list[str], run_id: str,
-                    dimensions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The report document the renderer takes: dimension results plus the statements they point at."""
-    from themis import __version__
-    from themis.rules.scoring import overall_score
-
-    def key(kind: str) -> PartitionKey:
-        return PartitionKey(instance.id, window.key, kind)
-
-    referenced = {f.get("checksum") for d in dimensions for r in d["rules"] for f in r["findings"] if f.get("checksum")}
-    statements = {s["checksum"]: s for s in store.read(key("sql.statement")) if s["checksum"] in referenced}
-    for plan in store.read(key("sql.plan")):
-        if plan.get("checksum") in statements:
-            statements[plan["checksum"]]["plan"] = plan
-    return {
-        "instance": {"id": instance.id, "db_type": instance.db_type, "schemas": schemas,
-                     "description": instance.description},
-        "window": {**window.as_dict(), "key": window.key},
-        "run_id": run_id, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "themis_version": __version__, "overall_score": overall_score(dimensions), "dimensions": dimensions,
-        "statements": statements, "slowlog": slowlog_read(store, key("slowlog.digest")),
-    }
-
-
-def slowlog_read(store: Store, key: PartitionKey) -> dict[str, Any] | None:
-    """How completely ``ingest_slowlog`` read the window's slow log, from its partition's meta: the
-    files it could not read to the end (damaged, shrank or rotated while read) and the entries it
-    skipped. The report's SQLSTAT section says so when the digest rests on part of the log."""
-    stats = (((store.info(key) or {}).get("meta") or {}).get("stats")) or {}
-    if not stats:
-        return None
-    return {"read_errors": list(stats.get("read_errors") or []), "skipped_entries": stats.get("skipped_entries") or 0}
+    return run_report(rc.store, rc.instance, rc.window, rc.schemas, rc.run_id, rc.dimensions, states)
 
 
 def export(instance_id: str) -> dict[str, Any]:
     """Render the scored report (HTML, JSON, CSV) from whatever the analyses produced in this run."""
-    from themis.notify import AuditNotifier, score_message
     from themis.report.render import write_report
 
     with task_run(instance_id) as rc:
@@ -343,14 +259,33 @@ def export(instance_id: str) -> dict[str, Any]:
             target = PROJECT_ROOT / target
         paths = write_report(report, target)
         scores = {d["dimension"]: d["score"] for d in report["dimensions"]}
+        changes = report["changes"]
         summary = rc.summary(overall_score=report["overall_score"], scores=scores,
-                             missing=[d["dimension"] for d in report["dimensions"] if d["status"] != "ok"], **paths)
+                             missing=[d["dimension"] for d in report["dimensions"] if d["status"] != "ok"],
+                             previous_window=changes["previous_window"], score_delta=changes["score_delta"],
+                             changes=changes["counts"], **paths)
         rc.store.write(rc.key("report"), [summary], meta={"run_id": rc.run_id})
-        log.info("report written: %s (overall score %s)", paths.get("html"), report["overall_score"])
-        alerting = rc.instance.alerting
-        if alerting.score_below is not None and report["overall_score"] is not None \
-                and report["overall_score"] < alerting.score_below:
-            subject, body = score_message(rc.instance.id, summary, alerting.score_below)
-            AuditNotifier(rc.instance.id, alerting.notifier, alerting.to, alerting.smtp_conn_id).send(
-                subject, body, rc.airflow_context)
+        log.info("report written: %s (overall score %s; since %s: %s)", paths.get("html"), report["overall_score"],
+                 changes["previous_window"] or "-", changes["counts"])
+        summary["alerts"] = send_change_alerts(rc.instance, report, summary, rc.airflow_context)
         return summary
+
+
+def send_change_alerts(instance: InstanceConfig, report: dict[str, Any], summary: dict[str, Any],
+                       context: Any = None) -> list[str]:
+    """Alert when the window's report sets off ``score_below``, ``score_drop`` or ``new_findings``:
+    one message through every configured channel. Returns the kinds that fired.
+
+    A channel that fails fails the task (after the report is written and the others were tried), so
+    an alert is never lost silently; a retry re-renders the report and alerts again.
+    """
+    from themis.notify import AlertNotifier, change_message, change_triggers
+    from themis.report.links import report_url
+
+    triggers = change_triggers(instance.alerting, report)
+    if not triggers:
+        return []
+    url = report_url(instance.id, report["window"]["key"], instance.alerting.ui_base_url)
+    subject, body = change_message(instance.id, report, summary, triggers, url)
+    AlertNotifier.for_alerting(instance.id, instance.alerting).send(subject, body, context)
+    return [t["kind"] for t in triggers]

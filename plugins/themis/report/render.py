@@ -384,6 +384,7 @@ class _ReportView:
         self._statement_anchor: dict[str, str] = {}
         self._statement_refs: dict[str, list[dict[str, str]]] = {}
         self._marked_lines: dict[str, set[str]] = {}  # checksum -> plan line ids a finding points at
+        self._rule_anchors: dict[tuple[str, str], str] = {}  # (dimension, rule id) -> its section's anchor
 
     def anchor(self, prefix: str, *parts: Any) -> str:
         raw = "-".join(str(p) for p in parts)
@@ -434,7 +435,58 @@ class _ReportView:
             "statements": statements,
             "unreferenced_statements": sum(1 for c in self.statements if c not in referenced),
             "max_rows": self.max_rows,
+            "changes": self.changes(),
+            "trend": _trend_view(r.get("trend"), _text(window.get("key"))),
         }
+
+    # -- what changed since the previous window (report.assemble.window_changes)
+
+    def changes(self) -> dict[str, Any] | None:
+        changes = self.report.get("changes")
+        if not isinstance(changes, Mapping):
+            return None  # a report assembled before change detection existed
+        counts = changes.get("counts") if isinstance(changes.get("counts"), Mapping) else {}
+
+        def entries(name: str) -> tuple[list[dict[str, Any]], int]:
+            items = [e for e in _as_list(changes.get(name)) if isinstance(e, Mapping)]
+            shown = items if self.max_rows is None else items[: self.max_rows]
+            return [self.change_row(e) for e in shown], len(items) - len(shown)
+
+        new, new_hidden = entries("new")
+        fixed, fixed_hidden = entries("fixed")
+        plan_changed, plan_hidden = entries("plan_changed")
+        rules = changes.get("rules") if isinstance(changes.get("rules"), Mapping) else {}
+        delta = _num(changes.get("score_delta"))
+        return {
+            "baseline": bool(changes.get("baseline")),
+            "previous_window": _text(changes.get("previous_window")),
+            "previous_score": _num(changes.get("previous_overall_score")),
+            "score_delta": delta,
+            "delta_text": _fmt_delta(delta),
+            "delta_class": "none" if delta is None else "up" if delta > 0 else "down" if delta < 0 else "same",
+            "dimension_deltas": {_text(k): _fmt_delta(_num(v))
+                                 for k, v in (changes.get("dimension_deltas") or {}).items()}
+            if isinstance(changes.get("dimension_deltas"), Mapping) else {},
+            "new_count": _count(counts.get("new")), "fixed_count": _count(counts.get("fixed")),
+            "persisting_count": _count(counts.get("persisting")),
+            "new": new, "new_hidden": new_hidden, "fixed": fixed, "fixed_hidden": fixed_hidden,
+            "plan_changed": plan_changed, "plan_changed_hidden": plan_hidden,
+            "rules": [{"id": _text(rule_id), "dimension": _text(_get(c, "dimension")), "summary": _text(_get(c, "summary")),
+                       "new": _count(_get(c, "new")), "fixed": _count(_get(c, "fixed"))}
+                      for rule_id, c in rules.items() if _count(_get(c, "new")) or _count(_get(c, "fixed"))],
+            "not_compared": [{"dimension": _text(_get(n, "dimension")), "rule": _text(_get(n, "rule")),
+                              "reason": _text(_get(n, "reason"))}
+                             for n in _as_list(changes.get("not_compared")) if isinstance(n, Mapping)],
+        }
+
+    def change_row(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        checksum = _text(entry.get("checksum"))
+        dim, rule_id = _text(entry.get("dimension")), _text(entry.get("rule"))
+        return {"dimension": dim, "rule": rule_id, "summary": _text(entry.get("summary")),
+                "weight": _num(entry.get("weight")), "object": _text(entry.get("object")), "checksum": checksum,
+                "rule_anchor": self._rule_anchors.get((dim, rule_id)),
+                "previous_checksums": [_text(c) for c in _as_list(entry.get("previous_checksums"))],
+                "checksums": [_text(c) for c in _as_list(entry.get("checksums"))]}
 
     # -- dimensions and rules
 
@@ -503,6 +555,8 @@ class _ReportView:
         shown = findings if self.max_rows is None else findings[: self.max_rows]
         rows = [self.finding_row(dim, rule_id, anchor, columns, f) for f in shown]
         params = rule.get("params")
+        if findings or rule.get("excluded"):
+            self._rule_anchors[(dim, rule_id)] = anchor
         excluded = [f for f in _as_list(rule.get("excluded")) if isinstance(f, Mapping)]
         excluded_shown = excluded if self.max_rows is None else excluded[: self.max_rows]
         return {
@@ -524,6 +578,8 @@ class _ReportView:
             "solution": [_text(s) for s in _as_list(rule.get("solution")) if _text(s)],
             "columns": columns,
             "has_sql": has_sql,
+            "has_change": any(row["change"] for row in rows),
+            "new_count": sum(1 for f in findings if _get(f, "change") == "new"),
             "rows": rows,
             "hidden_rows": len(findings) - len(shown),
             "excluded": [{"object": _text(f.get("object")), "reason": _text(f.get("reason"))} for f in excluded_shown],
@@ -550,7 +606,8 @@ class _ReportView:
                 label = f"{dim} · {rule_id}"
                 if not any(ref["label"] == label for ref in refs):
                     refs.append({"label": label, "anchor": rule_anchor})
-        return {"cells": cells, "sql": sql}
+        change = finding.get("change")
+        return {"cells": cells, "sql": sql, "change": change if change in ("new", "persisting") else None}
 
     # -- chart
 
@@ -605,6 +662,56 @@ class _ReportView:
                 "referenced_by": self._statement_refs.get(checksum, []),
             })
         return views
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _fmt_delta(delta: float | None) -> str:
+    if delta is None:
+        return ""
+    if delta == 0:
+        return "±0"
+    return ("+" if delta > 0 else "−") + _fmt_score(abs(delta))
+
+
+def _trend_view(trend: Any, current_key: str) -> dict[str, Any] | None:
+    """The score trend of the last windows as an inline SVG line chart (0-100, oldest left): one
+    point per window with a score, a gap where a window had none."""
+    points = [p for p in _as_list(trend) if isinstance(p, Mapping)]
+    if not points:
+        return None
+    left, right, top, bottom, width, height = 36, 12, 10, 26, 640, 150
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / (len(points) - 1) if len(points) > 1 else 0
+    views, segments, segment = [], [], []
+    for i, p in enumerate(points):
+        score = _num(p.get("overall_score"))
+        x = round(left + (i * step if len(points) > 1 else plot_w / 2), 1)
+        key = _text(p.get("window"))
+        view = {"x": x, "score": score, "window": key, "label": _window_label(key),
+                "current": key == current_key, "text": _fmt_score(score)}
+        if score is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+        else:
+            view["y"] = round(top + plot_h * (1 - max(0.0, min(100.0, score)) / 100), 1)
+            segment.append(f"{x},{view['y']}")
+        views.append(view)
+    if segment:
+        segments.append(segment)
+    grid = [{"value": v, "y": round(top + plot_h * (1 - v / 100), 1)} for v in (0, 50, 70, 90, 100)]
+    return {"points": views, "lines": [" ".join(seg) for seg in segments if len(seg) > 1], "grid": grid,
+            "width": width, "height": height, "left": left, "right": width - right, "label_y": height - 8,
+            "count": len(points), "first": views[0]["label"], "last": views[-1]["label"]}
+
+
+def _window_label(key: str) -> str:
+    """``20261121T000000Z_20261122T000000Z`` → ``2026-11-22`` (the window's end day)."""
+    end = key.rsplit("_", 1)[-1]
+    return f"{end[0:4]}-{end[4:6]}-{end[6:8]}" if len(end) >= 8 and end[:8].isdigit() else key[:16]
 
 
 def _stats_tables(stats: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
