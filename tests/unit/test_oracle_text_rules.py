@@ -137,6 +137,7 @@ def test_a_sql_id_with_several_plans_is_parsed_and_reported_once() -> None:
     assert [p.key for p in parsed] == ["7k29n7jmyby8y", "0rhy6p5cx69fg"]
     rules = effective_rules(load_catalog(), "oracle", "TEXT")
     result = run_dimension(rules, snapshot, "TEXT")
+    assert result["statements"] == 2  # SQL_IDs, not plans
     fired = {rule["id"]: rule["findings"] for rule in result["rules"] if rule["findings_count"]}
     assert set(fired) == {"SELECT_ANY", "WHERE_FUNC"}
     finding = fired["WHERE_FUNC"][0]

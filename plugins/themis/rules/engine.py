@@ -131,10 +131,10 @@ def run_dimension(rules: list[EffectiveRule], snapshot: Snapshot, dimension: str
         "rules_failed": sum(1 for r in results if r["status"] == "error"),
         "rules_not_evaluated": sum(1 for r in results if r["status"] == "not_evaluated")}
     if dimension == "TEXT":
+        analysed = parsed_statements(snapshot)  # Oracle: one per SQL_ID, whatever its number of plans
         outcome["unparsable"] = [
-            {"checksum": s.checksum, "sql": s.finding_values()["sql"], "error": s.error}
-            for s in parsed_statements(snapshot) if s.error]
-        outcome["statements"] = len(snapshot.statements)
+            {"checksum": s.checksum, "sql": s.finding_values()["sql"], "error": s.error} for s in analysed if s.error]
+        outcome["statements"] = len(analysed)
     if not rules:
         outcome.update(status="not_available", reason=f"not yet available for {snapshot.db_type}: the catalogue "
                                                       f"has no {dimension} rules for it")
