@@ -181,3 +181,28 @@ def test_the_catalogue_has_the_17_oracle_text_rules_sharing_the_mysql_checks() -
     assert all(oracle[rule_id].check == mysql[rule_id].check for rule_id in mysql)  # one implementation
     assert all(rule.solution and rule.description and rule.examples.fail and rule.examples.passing for rule in oracle.values())
     assert all(param.unit for rule in oracle.values() for param in rule.params)
+
+
+ODD = [
+    "", "-- only a comment", "SELECT", "SELECT 1 FROM DUAL", "BEGIN", "DECLARE", "begin null; end;",
+    "SELECT a FROM t WHERE a = :1:2", "SELECT a FROM t WHERE a = ::1", "SELECT :", "SELECT a FROM t WHERE b = :\"",
+    "SELECT q'[unterminated :1 FROM t", "SELECT 'unterminated :1 FROM t", "SELECT a FROM t /* unterminated :1",
+    "SELECT a FROM t WHERE a = :1 -- :2", "SELECT a FROM t WHERE a = :é", "SELECT 'héllo ☃' FROM t WHERE n = :1",
+    "\x00\x01 SELECT", "SELECT a FROM t WHERE x(+) = 1", "SELECT a FROM t, u WHERE t.a(+) = u.a(+)",
+    "SELECT " + "(" * 80 + ":1" + ")" * 80 + " FROM dual",
+    "SELECT a FROM t WHERE " + " OR ".join(f"a = :{i}" for i in range(1, 3001)),
+    "SELECT a FROM t WHERE NVL(" + " + ".join(f"c{i}" for i in range(3000)) + ", 0) = :1",
+    "SELECT a FROM t START WITH x CONNECT BY", "MERGE INTO t USING s ON (1 = 1) WHEN MATCHED THEN UPDATE SET a = 1",
+    "SELECT * FROM (SELECT * FROM (SELECT * FROM t ORDER BY a) WHERE ROWNUM <= 1) WHERE ROWNUM <= 1",
+    "DELETE FROM (SELECT * FROM t)", "UPDATE t SET a = (SELECT b FROM u ORDER BY c) WHERE ROWNUM = 1",
+    "SELECT a FROM t WHERE a LIKE '%' || :1 || :2 ESCAPE '\\'", "CREATE OR REPLACE PROCEDURE p AS BEGIN NULL; END;",
+    "SELECT a FROM t PARTITION FOR (DATE '2024-01-01')", "SELECT a FROM t MODEL DIMENSION BY (a) MEASURES (b) RULES (b[1] = 2)",
+]  # fmt: skip
+
+
+def test_odd_oracle_texts_never_make_a_rule_fail() -> None:
+    result = run_oracle_text([statement(f"ODD{i:010d}", sql) for i, sql in enumerate(ODD)])
+    assert {rule["id"]: rule["error"] for rule in result["rules"] if rule["status"] != "ran"} == {}
+    assert result["statements"] == len(ODD)
+    details = [f["values"]["detail"] for rule in result["rules"] for f in rule["findings"]]
+    assert details and all(len(detail) <= 160 for detail in details)

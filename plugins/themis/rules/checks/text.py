@@ -176,6 +176,7 @@ def _dml_sort(tree: SqlTree, params: dict[str, Any]) -> str | None:
 
 
 def _enclosing(node: exp.Expression, kinds: tuple[type, ...]) -> exp.Expression | None:
+    """The nearest ancestor of ``node`` of one of ``kinds``."""
     parent = node.parent
     while parent is not None and not isinstance(parent, kinds):
         parent = parent.parent
@@ -273,8 +274,7 @@ def _correlated_target(join: exp.Join) -> bool:
     target = join.this
     if isinstance(target, exp.Lateral):
         return True
-    return isinstance(target, exp.Table) and isinstance(target.this, exp.Func) \
-        and any(isinstance(node, exp.Column) for node in target.this.find_all(exp.Column))
+    return isinstance(target, exp.Table) and isinstance(target.this, exp.Func) and target.this.find(exp.Column) is not None
 
 
 def _join_defect(join: exp.Join) -> str | None:
