@@ -143,11 +143,13 @@ def change_triggers(alerting: Any, report: dict[str, Any]) -> list[dict[str, Any
     overall = report.get("overall_score")
     changes = report.get("changes") or {}
     if alerting.score_below is not None and overall is not None and overall < alerting.score_below:
-        triggers.append({"kind": "score_below", "reason": f"overall score {overall:g} is below {alerting.score_below:g}"})
+        triggers.append({"kind": "score_below", "reason": f"overall score {_score(overall)} is below "
+                                                          f"{alerting.score_below:g}"})
     delta = changes.get("score_delta")
     if alerting.score_drop is not None and delta is not None and -delta > alerting.score_drop:
-        triggers.append({"kind": "score_drop", "reason": f"overall score fell {-delta:g} points "
-                         f"({changes.get('previous_overall_score'):g} → {overall:g}; alert above {alerting.score_drop:g})"})
+        triggers.append({"kind": "score_drop", "reason": f"overall score fell {_score(-delta)} points",
+                         "detail": f"{_score(changes.get('previous_overall_score'))} → {_score(overall)}; "
+                                   f"alert when it falls more than {alerting.score_drop:g}"})
     if alerting.new_findings is not None and changes.get("baseline"):
         selected = [e for e in changes.get("new") or [] if alerting.new_findings.selects(e.get("rule"), e.get("weight"))]
         if selected:
@@ -180,7 +182,7 @@ def change_message(instance_id: str, report: dict[str, Any], summary: dict[str, 
     lines = [f"instance: {instance_id}",
              f"window: {window.get('start')} → {window.get('end')} ({window.get('key')})",
              f"run: {summary.get('run_id')}",
-             "why: " + "; ".join(t["reason"] for t in triggers),
+             "why: " + "; ".join(t["reason"] + (f" ({t['detail']})" if t.get("detail") else "") for t in triggers),
              f"overall score: {_score(overall)}" + _delta_text(changes.get("score_delta"), changes.get("previous_window"))]
     for dimension in report.get("dimensions") or []:
         name = dimension.get("dimension")
@@ -207,11 +209,11 @@ def change_message(instance_id: str, report: dict[str, Any], summary: dict[str, 
 
 
 def _score(value: Any) -> str:
-    return "n/a" if value is None else f"{value:g}"
+    return "n/a" if value is None else f"{round(value, 2):g}"
 
 
 def _delta_text(delta: Any, previous_window: str | None) -> str:
     if delta is None:
         return ""
     since = f" since {previous_window}" if previous_window else ""
-    return f" ({'+' if delta >= 0 else '−'}{abs(delta):g}{since})"
+    return f" ({'+' if delta >= 0 else '−'}{_score(abs(delta))}{since})"

@@ -52,10 +52,10 @@ def _rule_index(dimensions: Iterable[dict[str, Any]]) -> dict[tuple[str, str], t
     return index
 
 
-def _comparable(entry: tuple[dict[str, Any], dict[str, Any]] | None) -> str | None:
+def _comparable(entry: tuple[dict[str, Any], dict[str, Any]] | None, dimension_status: str | None) -> str | None:
     """Why a rule of one window cannot be compared, or None when it can."""
-    if entry is None:
-        return "absent"
+    if entry is None:  # a dimension that failed or was skipped lists no rules
+        return f"dimension {dimension_status}" if dimension_status not in (None, "ok") else "absent"
     dimension, rule = entry
     if dimension.get("status") != "ok":
         return f"dimension {dimension.get('status') or 'missing'}"
@@ -94,10 +94,14 @@ def compare(previous_dimensions: Iterable[dict[str, Any]] | None,
                            "baseline": previous_dimensions is not None}
     if previous_dimensions is None:
         return out
+    previous_dimensions, current_dimensions = list(previous_dimensions), list(current_dimensions)
     before, after = _rule_index(previous_dimensions), _rule_index(current_dimensions)
+    status_before = {d.get("dimension"): d.get("status") or "missing" for d in previous_dimensions}
+    status_after = {d.get("dimension"): d.get("status") or "missing" for d in current_dimensions}
     for dim_rule in sorted(set(before) | set(after)):
         dimension, rule_id = dim_rule
-        was_why, now_why = _comparable(before.get(dim_rule)), _comparable(after.get(dim_rule))
+        was_why = _comparable(before.get(dim_rule), status_before.get(dimension))
+        now_why = _comparable(after.get(dim_rule), status_after.get(dimension))
         if was_why or now_why:
             if not (was_why and now_why):  # ran in one window only: say why it is not compared
                 why = f"previous window: {was_why}" if was_why else f"this window: {now_why}"
