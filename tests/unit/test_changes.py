@@ -384,3 +384,31 @@ def test_report_url_is_one_shape():
     assert report_url("sales", W1, "https://a.example.com/") == f"https://a.example.com/themis/report/sales/{W1}"
     assert report_url("sales", W1, "") == f"/themis/report/sales/{W1}"
     assert report_url("a/b", "w w", "") == "/themis/report/a%2Fb/w%20w"
+
+
+@pytest.mark.parametrize("alerting, expected", [
+    ({"new_findings": "yes"}, "key 'alerting.new_findings': must be true, false or a mapping with 'min_weight' and/or 'rules'"),
+    ({"new_findings": {"weight": 3}}, "key 'alerting.new_findings.weight': unknown key"),
+    ({"new_findings": {"rules": ["NO_SUCH_RULE"]}}, "key 'alerting.new_findings.rules': no mysql rule 'NO_SUCH_RULE'"),
+    ({"score_drop": 0}, "key 'alerting.score_drop': Input should be greater than 0"),
+    ({"notifiers": [{"class": "SlackNotifier"}]},
+     "key 'alerting.notifiers.0.class': 'class' must be a dotted import path like package.module.ClassName"),
+    ({"notifiers": [{"class": "a.B", "kwargs": {"text": "x"}}]},
+     "key 'alerting.notifiers.0': kwargs may not set 'text'"),
+    ({"ui_base_url": "airflow.example.com"}, "key 'alerting.ui_base_url': must be an http(s) address"),
+])
+def test_alerting_config_errors_name_the_key(alerting, expected):
+    from themis.config import ConfigError
+
+    entry = {**INSTANCE_YAML["instances"][0], "alerting": alerting}
+    with pytest.raises(ConfigError) as error:
+        parse_config({"instances": [entry]}, strict=True)
+    assert f"instance 'sales': {expected}" in str(error.value)
+
+
+def test_alerting_config_forms():
+    assert _instance({"new_findings": True}).alerting.new_findings.selects("ANY", 0)
+    assert _instance({"new_findings": False}).alerting.new_findings is None
+    selection = _instance({"new_findings": {"min_weight": 3, "rules": ["SELECT_ANY"]}}).alerting.new_findings
+    assert selection.selects("SELECT_ANY", 1) and selection.selects("OTHER", 3) and not selection.selects("OTHER", 2)
+    assert _instance({"ui_base_url": "https://a.example.com/x/"}).alerting.ui_base_url == "https://a.example.com/x"
