@@ -12,8 +12,9 @@ Two profiles, both deterministic for a given ``--seed`` and offline:
   one object the rule must report and one near-miss it must not (``tests/data/oracle/
   sample_expected_obj.yaml`` says which), a LOCKED owner with segments (LEGACY), an open owner
   without segments (REPORTING), Oracle-maintained users (SYSTEM with a segment, SYS, ...), and one day
-  of AWR (2026-11-20, database time +08:00) on a two-instance RAC. The demo's input,
-  ``include/demo/oracle-export/``, is this profile.
+  of AWR (2026-11-20, database time +08:00) on a two-instance RAC whose statements give every SQLPLAN
+  and SQLSTAT rule one statement to report and a near-miss (``tests/data/oracle/
+  sample_expected_awr.yaml``). The demo's input, ``include/demo/oracle-export/``, is this profile.
 * ``scale``: N synthetic tables with M columns and K indexes each (and S statements x T snapshots
   x L plan lines), streamed row by row to the CSVs, for benchmarks.
 
@@ -885,6 +886,8 @@ class Statement:
     predicates: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # V$SQL_PLAN only
     cached: bool = True                  # still in the cursor cache (V$SQL / V$SQL_PLAN / V$SQLSTATS)
     reload_at: tuple[int, int] | None = None   # (instance, hour): cursor reloaded, *_TOTAL restart
+    cpu_pct: tuple[int, int] = (55, 90)  # CPU time as a share (%) of elapsed time, per snapshot
+    direct_writes: int = 0               # direct-path writes (blocks) per execution: sorts/hash joins spilling
 
     @property
     def sql_id(self) -> str:
@@ -908,7 +911,7 @@ def plan_rows(stmt: Statement, w: ExportWriter, index_names: set[tuple[str, str]
     stack: list[int] = []
     children: dict[int, int] = {}
     total = len(stmt.plan)
-    base_cost = 3 + oracle_hash(stmt.text, digits=4) % 2000
+    base_cost = stmt.plan[0][4].get("cost", 3 + oracle_hash(stmt.text, digits=4) % 2000) if stmt.plan else 0
     for line_id, (depth, operation, options, obj, extra) in enumerate(stmt.plan):
         del stack[depth:]
         parent = stack[-1] if stack else None
@@ -923,7 +926,7 @@ def plan_rows(stmt: Statement, w: ExportWriter, index_names: set[tuple[str, str]
                 object_type = None
             else:
                 object_type = "TABLE"
-        cost = max(1, base_cost * (total - line_id) // total)
+        cost = extra.get("cost", max(1, base_cost * (total - line_id) // total))
         rows.append({
             "DBID": DBID, "SQL_ID": stmt.sql_id, "PLAN_HASH_VALUE": stmt.plan_hash, "ID": line_id,
             "OPERATION": operation, "OPTIONS": options, "OBJECT_NODE": extra.get("node"),
@@ -934,13 +937,16 @@ def plan_rows(stmt: Statement, w: ExportWriter, index_names: set[tuple[str, str]
             "POSITION": base_cost if line_id == 0 else children[parent if parent is not None else -1],
             "SEARCH_COLUMNS": extra.get("search"), "COST": base_cost if line_id == 0 else cost,
             "CARDINALITY": None if line_id == 0 else extra.get("card", 1 + oracle_hash(stmt.text, line_id) % 5000),
-            "BYTES": None if line_id == 0 else extra.get("bytes", 40 + oracle_hash(line_id, stmt.text) % 90000),
+            # BYTES = rows x the row width the line projects (given, or from the estimated rows)
+            "BYTES": None if line_id == 0 else extra.get("bytes", extra["card"] * (9 + oracle_hash(line_id, stmt.text) % 60)
+                                                         if extra.get("card") is not None
+                                                         else 40 + oracle_hash(line_id, stmt.text) % 90000),
             "OTHER_TAG": extra.get("other_tag"), "PARTITION_START": extra.get("pstart"),
             "PARTITION_STOP": extra.get("pstop"), "PARTITION_ID": extra.get("pid"),
             "DISTRIBUTION": extra.get("distribution"),
-            "CPU_COST": None if line_id == 0 else cost * 7919 + 121,
-            "IO_COST": None if line_id == 0 else max(1, cost - 1), "TEMP_SPACE": extra.get("temp"),
-            "TIME": None if line_id == 0 else 1 + cost // 1000, "QBLOCK_NAME": extra.get("qblock", "SEL$1" if obj else None),
+            "CPU_COST": None if line_id == 0 or cost is None else cost * 7919 + 121,
+            "IO_COST": None if line_id == 0 or cost is None else max(1, cost - 1), "TEMP_SPACE": extra.get("temp"),
+            "TIME": None if line_id == 0 or cost is None else 1 + cost // 1000, "QBLOCK_NAME": extra.get("qblock", "SEL$1" if obj else None),
             "TIMESTAMP": date(dt.datetime(2026, 11, 19, 7, 12, 33)),
             "OTHER_XML": ('<other_xml><info type="db_version">19.0.0.0</info><info type="parse_schema">'
                           f'<![CDATA["{stmt.schema}"]]></info><info type="plan_hash_full">'
@@ -989,27 +995,30 @@ def emit_awr(w: ExportWriter, statements: list[Statement], snaps: dict[int, list
             totals["BUFFER_GETS"] = stmt.gets * totals["EXECUTIONS"]
             totals["ROWS_PROCESSED"] = stmt.rows * totals["EXECUTIONS"]
             totals["DISK_READS"] = stmt.reads * totals["EXECUTIONS"]
+            totals["DIRECT_WRITES"] = stmt.direct_writes * totals["EXECUTIONS"]
             for hour, (snap_id, _begin, _end) in enumerate(snaps[instance]):
                 if hour not in stmt.hours:
                     continue
                 executions = max(0, int(stmt.executions * rng.uniform(0.4, 1.6))) if stmt.executions else 0
                 if stmt.command_type == 3 and executions == 0 and stmt.executions:
                     executions = 1
+                spread = rng.uniform(0.7, 1.4)   # this snapshot's executions ran slower or faster
                 delta = {
                     "EXECUTIONS": executions, "PARSE_CALLS": max(executions // 3, 1 if executions else 0),
                     "FETCHES": executions * (1 + stmt.rows // 100), "END_OF_FETCH_COUNT": executions,
-                    "ELAPSED_TIME": int(stmt.elapsed_us * executions * rng.uniform(0.7, 1.4)) + rng.randint(0, 900),
+                    "ELAPSED_TIME": int(stmt.elapsed_us * executions * spread) + rng.randint(0, 900),
                     "BUFFER_GETS": int(stmt.gets * executions * rng.uniform(0.9, 1.1)),
                     "DISK_READS": int(stmt.reads * executions * rng.uniform(0.5, 1.5)),
                     "ROWS_PROCESSED": stmt.rows * executions, "SORTS": executions if "SORT" in str(stmt.plan) else 0,
                     "LOADS": 0, "INVALIDATIONS": 0,
                     "PX_SERVERS_EXECS": executions * 16 if any(l[1].startswith("PX") for l in stmt.plan) else 0,
-                    "DIRECT_WRITES": 0, "CLWAIT": rng.randint(0, 3000) * executions // 10,
+                    "DIRECT_WRITES": int(stmt.direct_writes * executions * spread),
+                    "CLWAIT": rng.randint(0, 3000) * executions // 10,
                     "APWAIT": 0, "CCWAIT": rng.randint(0, 50) * executions, "PLSEXEC_TIME": 0, "JAVEXEC_TIME": 0,
                 }
                 if stmt.command_type == 47:
                     delta["PLSEXEC_TIME"] = delta["ELAPSED_TIME"] // 3
-                delta["CPU_TIME"] = delta["ELAPSED_TIME"] * rng.randint(55, 90) // 100
+                delta["CPU_TIME"] = delta["ELAPSED_TIME"] * rng.randint(*stmt.cpu_pct) // 100
                 delta["IOWAIT"] = delta["DISK_READS"] * rng.randint(150, 900)
                 if stmt.reload_at == (instance, hour):
                     # Aged out and reloaded: the cumulative counters start again from this delta.
@@ -1031,10 +1040,13 @@ def emit_awr(w: ExportWriter, statements: list[Statement], snaps: dict[int, list
                     "PHYSICAL_READ_REQUESTS_TOTAL": totals["DISK_READS"], "PHYSICAL_READ_REQUESTS_DELTA": delta["DISK_READS"],
                     "PHYSICAL_READ_BYTES_TOTAL": totals["DISK_READS"] * BLOCK,
                     "PHYSICAL_READ_BYTES_DELTA": delta["DISK_READS"] * BLOCK,
-                    "PHYSICAL_WRITE_REQUESTS_TOTAL": 0, "PHYSICAL_WRITE_REQUESTS_DELTA": 0,
-                    "PHYSICAL_WRITE_BYTES_TOTAL": 0, "PHYSICAL_WRITE_BYTES_DELTA": 0,
-                    "IO_INTERCONNECT_BYTES_TOTAL": totals["DISK_READS"] * BLOCK,
-                    "IO_INTERCONNECT_BYTES_DELTA": delta["DISK_READS"] * BLOCK,
+                    # direct writes go out in multiblock requests of up to 128 KB (16 blocks)
+                    "PHYSICAL_WRITE_REQUESTS_TOTAL": -(-totals["DIRECT_WRITES"] // 16),
+                    "PHYSICAL_WRITE_REQUESTS_DELTA": -(-delta["DIRECT_WRITES"] // 16),
+                    "PHYSICAL_WRITE_BYTES_TOTAL": totals["DIRECT_WRITES"] * BLOCK,
+                    "PHYSICAL_WRITE_BYTES_DELTA": delta["DIRECT_WRITES"] * BLOCK,
+                    "IO_INTERCONNECT_BYTES_TOTAL": (totals["DISK_READS"] + totals["DIRECT_WRITES"]) * BLOCK,
+                    "IO_INTERCONNECT_BYTES_DELTA": (delta["DISK_READS"] + delta["DIRECT_WRITES"]) * BLOCK,
                     "IO_OFFLOAD_ELIG_BYTES_TOTAL": 0, "IO_OFFLOAD_ELIG_BYTES_DELTA": 0,
                     "OPTIMIZED_PHYSICAL_READS_TOTAL": 0, "OPTIMIZED_PHYSICAL_READS_DELTA": 0,
                     "CELL_UNCOMPRESSED_BYTES_TOTAL": 0, "CELL_UNCOMPRESSED_BYTES_DELTA": 0,
@@ -1064,7 +1076,8 @@ def emit_cursor_cache(w: ExportWriter, stmt: Statement, totals: dict[str, int], 
             "END_OF_FETCH_COUNT": share, "USERS_EXECUTING": 0, "LOADS": 1,
             "FIRST_LOAD_TIME": "2026-11-19/07:12:33", "INVALIDATIONS": 0,
             "PARSE_CALLS": totals["PARSE_CALLS"] // children, "DISK_READS": totals["DISK_READS"] // children,
-            "DIRECT_WRITES": 0, "DIRECT_READS": 0, "BUFFER_GETS": totals["BUFFER_GETS"] // children,
+            "DIRECT_WRITES": totals.get("DIRECT_WRITES", 0) // children, "DIRECT_READS": 0,
+            "BUFFER_GETS": totals["BUFFER_GETS"] // children,
             "APPLICATION_WAIT_TIME": 0, "CONCURRENCY_WAIT_TIME": totals["CCWAIT"] // children,
             "CLUSTER_WAIT_TIME": totals["CLWAIT"] // children, "USER_IO_WAIT_TIME": totals["IOWAIT"] // children,
             "PLSQL_EXEC_TIME": totals["PLSEXEC_TIME"] // children, "JAVA_EXEC_TIME": 0,
@@ -1088,8 +1101,10 @@ def emit_cursor_cache(w: ExportWriter, stmt: Statement, totals: dict[str, int], 
             "LAST_ACTIVE_TIME": date(dt.datetime(2026, 11, 21, 9, 14, 2)), "TYPECHECK_MEM": 0,
             "IO_CELL_OFFLOAD_ELIGIBLE_BYTES": 0, "IO_INTERCONNECT_BYTES": totals["DISK_READS"] * BLOCK // children,
             "PHYSICAL_READ_REQUESTS": totals["DISK_READS"] // children,
-            "PHYSICAL_READ_BYTES": totals["DISK_READS"] * BLOCK // children, "PHYSICAL_WRITE_REQUESTS": 0,
-            "PHYSICAL_WRITE_BYTES": 0, "OPTIMIZED_PHY_READ_REQUESTS": 0, "LOCKED_TOTAL": 1 + child,
+            "PHYSICAL_READ_BYTES": totals["DISK_READS"] * BLOCK // children,
+            "PHYSICAL_WRITE_REQUESTS": -(-totals.get("DIRECT_WRITES", 0) // 16) // children,
+            "PHYSICAL_WRITE_BYTES": totals.get("DIRECT_WRITES", 0) * BLOCK // children,
+            "OPTIMIZED_PHY_READ_REQUESTS": 0, "LOCKED_TOTAL": 1 + child,
             "PINNED_TOTAL": 2 + child, "IO_CELL_UNCOMPRESSED_BYTES": 0, "IO_CELL_OFFLOAD_RETURNED_BYTES": 0,
             "CON_ID": 0, "IS_REOPTIMIZABLE": "N", "IS_RESOLVED_ADAPTIVE_PLAN": None, "IM_SCANS": 0,
             "IM_SCAN_BYTES_UNCOMPRESSED": 0, "IM_SCAN_BYTES_INMEMORY": 0, "DDL_NO_INVALIDATE": "N",
@@ -1100,7 +1115,7 @@ def emit_cursor_cache(w: ExportWriter, stmt: Statement, totals: dict[str, int], 
         "SQL_TEXT": stmt.text[:1000], "SQL_FULLTEXT": stmt.text, "SQL_ID": stmt.sql_id,
         "LAST_ACTIVE_TIME": date(dt.datetime(2026, 11, 21, 9, 14, 2)), "LAST_ACTIVE_CHILD_ADDRESS": address,
         "PLAN_HASH_VALUE": stmt.plan_hash, "PARSE_CALLS": totals["PARSE_CALLS"], "DISK_READS": totals["DISK_READS"],
-        "DIRECT_WRITES": 0, "DIRECT_READS": 0, "BUFFER_GETS": totals["BUFFER_GETS"],
+        "DIRECT_WRITES": totals.get("DIRECT_WRITES", 0), "DIRECT_READS": 0, "BUFFER_GETS": totals["BUFFER_GETS"],
         "ROWS_PROCESSED": totals["ROWS_PROCESSED"], "SERIALIZABLE_ABORTS": 0, "FETCHES": totals["FETCHES"],
         "EXECUTIONS": totals["EXECUTIONS"], "END_OF_FETCH_COUNT": totals["END_OF_FETCH_COUNT"], "LOADS": 1,
         "VERSION_COUNT": stmt.version_count, "INVALIDATIONS": 0, "PX_SERVERS_EXECUTIONS": totals["PX_SERVERS_EXECS"],
@@ -1689,6 +1704,252 @@ def sample_statements() -> list[Statement]:
         (1, "SORT", "AGGREGATE", None, {}),
         (2, "INDEX", "RANGE SCAN", "SALES.DOC_TYPE_IX", {"search": 1})],
         executions=2, elapsed_us=1_000, gets=30, rows=1, hours=(), instances=()))
+    statements += awr_rule_statements()
+    return statements
+
+
+#: FORCE_MATCHING_SIGNATURE of the order-lookup literal variants (more of them than SQL_NO_BIND allows).
+ORDER_LOOKUP_SIGNATURE = 9386217405517742318
+ORDER_LOOKUP_VARIANTS = 104
+
+
+def awr_rule_statements() -> list[Statement]:
+    """The rest of the window's workload: for every SQLPLAN and SQLSTAT rule, a statement it must report
+    and a near-miss it must not (``tests/data/oracle/sample_expected_awr.yaml`` says which). Appended
+    after the statements above so that their figures (drawn from the same random sequence) stay put."""
+    S, H = "SALES", "HR"
+    statements = [
+        # A nested loop probing PAYMENTS by ORDER_ID, which no index leads (TABLE_FK_NOIND): every
+        # list partition is full-scanned once per outer row (LOOP_IN_TAB_FULL_SCAN, PARTITION LIST ALL).
+        Statement("SELECT o.ORDER_ID, o.STATUS, p.PAYMENT_ID, p.METHOD, p.AMOUNT, p.PAID_AT FROM SALES.ORDERS o "
+                  "JOIN SALES.PAYMENTS p ON p.ORDER_ID = o.ORDER_ID WHERE o.ORDER_NO = :1", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 8_012}),
+                      (1, "NESTED LOOPS", None, None, {"cost": 8_012, "card": 1, "bytes": 71}),
+                      (2, "TABLE ACCESS", "BY INDEX ROWID", "SALES.ORDERS",
+                       {"alias": "O@SEL$1", "cost": 3, "card": 1, "bytes": 32}),
+                      (3, "INDEX", "UNIQUE SCAN", "SALES.ORD_NO_UK", {"unique": True, "search": 1, "cost": 2, "card": 1}),
+                      (2, "PARTITION LIST", "ALL", None, {"pstart": "1", "pstop": "4", "pid": 4, "cost": 8_009, "card": 1}),
+                      (3, "TABLE ACCESS", "FULL", "SALES.PAYMENTS", {"alias": "P@SEL$1", "pstart": "1", "pstop": "4",
+                                                                      "pid": 4, "cost": 8_009, "card": 1, "bytes": 39})],
+                  executions=40, elapsed_us=1_400_000, gets=29_400, rows=1, reads=650, module="order-service",
+                  predicates={3: ('"O"."ORDER_NO"=:1', None), 5: (None, '"P"."ORDER_ID"="O"."ORDER_ID"')}),
+        # Four nested-loop joins on one path (SQL_LOOP_NUM), five table reads of four distinct tables
+        # (CUSTOMERS twice: not SQL_TAB_REL_NUM), a big table full-scanned only on the outer side
+        # (not LOOP_IN_TAB_FULL_SCAN), and STAGING_ORDERS below SQL_TABLE_FULL_SCAN's 100,000 rows.
+        Statement("SELECT st.ORDER_NO, o.ORDER_ID, c.NAME, r.NAME AS REFERRER_NAME, oi.PRODUCT_ID, oi.QTY "
+                  "FROM SALES.STAGING_ORDERS st JOIN SALES.ORDERS o ON o.ORDER_NO = st.ORDER_NO "
+                  "JOIN SALES.CUSTOMERS c ON c.CUSTOMER_ID = o.CUSTOMER_ID "
+                  "JOIN SALES.CUSTOMERS r ON r.CUSTOMER_ID = c.REFERRER_ID "
+                  "JOIN SALES.ORDER_ITEMS oi ON oi.ORDER_ID = o.ORDER_ID WHERE st.LOADED_AT >= :1", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 4_870}),
+                      (1, "NESTED LOOPS", None, None, {"cost": 4_870, "card": 2_600}),
+                      (2, "NESTED LOOPS", None, None, {"cost": 3_010, "card": 500}),
+                      (3, "NESTED LOOPS", None, None, {"cost": 2_510, "card": 500}),
+                      (4, "NESTED LOOPS", None, None, {"cost": 2_010, "card": 500}),
+                      (5, "TABLE ACCESS", "FULL", "SALES.STAGING_ORDERS", {"alias": "ST@SEL$1", "cost": 445, "card": 500}),
+                      (5, "TABLE ACCESS", "BY INDEX ROWID", "SALES.ORDERS", {"alias": "O@SEL$1", "cost": 3, "card": 1}),
+                      (6, "INDEX", "UNIQUE SCAN", "SALES.ORD_NO_UK", {"unique": True, "search": 1, "cost": 2, "card": 1}),
+                      (4, "TABLE ACCESS", "BY INDEX ROWID", "SALES.CUSTOMERS", {"alias": "C@SEL$1", "cost": 1, "card": 1}),
+                      (5, "INDEX", "UNIQUE SCAN", "SALES.CUSTOMERS_PK", {"unique": True, "search": 1, "cost": 1, "card": 1}),
+                      (3, "TABLE ACCESS", "BY INDEX ROWID", "SALES.CUSTOMERS", {"alias": "R@SEL$1", "cost": 1, "card": 1}),
+                      (4, "INDEX", "UNIQUE SCAN", "SALES.CUSTOMERS_PK", {"unique": True, "search": 1, "cost": 1, "card": 1}),
+                      (2, "TABLE ACCESS", "BY INDEX ROWID BATCHED", "SALES.ORDER_ITEMS",
+                       {"alias": "OI@SEL$1", "cost": 4, "card": 5}),
+                      (3, "INDEX", "RANGE SCAN", "SALES.ORDER_ITEMS_PK", {"search": 1, "cost": 3, "card": 5})],
+                  executions=6, elapsed_us=2_300_000, gets=14_800, rows=2_400, reads=900, module="stg-loader",
+                  hours=(1, 4, 7, 10, 13, 16, 19, 22), instances=(1,),
+                  predicates={5: (None, '"ST"."LOADED_AT">=:1'), 7: ('"O"."ORDER_NO"="ST"."ORDER_NO"', None),
+                              9: ('"C"."CUSTOMER_ID"="O"."CUSTOMER_ID"', None),
+                              11: ('"R"."CUSTOMER_ID"="C"."REFERRER_ID"', None),
+                              13: ('"OI"."ORDER_ID"="O"."ORDER_ID"', None)}),
+        # HR's view merged into the query (no VIEW line: not SQL_VIEW_SCAN); 11g+ batched nested loops:
+        # four NESTED LOOPS lines, two joins (not SQL_LOOP_NUM).
+        Statement("SELECT employee_id, job_id, department_name, job_title FROM hr.emp_details_view "
+                  "WHERE manager_id = :1", H, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 31}),
+                      (1, "NESTED LOOPS", None, None, {"cost": 31, "card": 25}),
+                      (2, "NESTED LOOPS", None, None, {"cost": 31, "card": 25}),
+                      (3, "NESTED LOOPS", None, None, {"cost": 28, "card": 25}),
+                      (4, "NESTED LOOPS", None, None, {"cost": 28, "card": 25}),
+                      (5, "TABLE ACCESS", "BY INDEX ROWID BATCHED", "HR.EMPLOYEES",
+                       {"alias": "E@SEL$2", "qblock": "SEL$5C160134", "cost": 3, "card": 25}),
+                      (6, "INDEX", "RANGE SCAN", "HR.EMP_MANAGER_IX", {"search": 1, "cost": 1, "card": 25}),
+                      (5, "INDEX", "UNIQUE SCAN", "HR.DEPT_ID_PK", {"unique": True, "search": 1, "cost": 0, "card": 1}),
+                      (4, "TABLE ACCESS", "BY INDEX ROWID", "HR.DEPARTMENTS", {"alias": "D@SEL$2", "cost": 1, "card": 1}),
+                      (3, "INDEX", "UNIQUE SCAN", "HR.JOB_ID_PK", {"unique": True, "search": 1, "cost": 0, "card": 1}),
+                      (2, "TABLE ACCESS", "BY INDEX ROWID", "HR.JOBS", {"alias": "J@SEL$2", "cost": 1, "card": 1})],
+                  executions=30, elapsed_us=1_800, gets=58, rows=25, module="hr_portal@app01 (TNS V1-V3)",
+                  predicates={6: ('"E"."MANAGER_ID"=:1', None), 7: ('"E"."DEPARTMENT_ID"="D"."DEPARTMENT_ID"', None),
+                              9: ('"J"."JOB_ID"="E"."JOB_ID"', None)}),
+        # Five tables in one plan (SQL_TAB_REL_NUM), hash joins spilling to temp (SQL_DIRECT_WRITES),
+        # long but waiting on I/O: SQL_ELAPSED_TIME, not SQL_CPU_TIME. SHIPMENTS' PARTITION HASH ALL
+        # is not SQL_PARTITION_RANGE_ALL.
+        Statement("SELECT c.REGION, p.CATEGORY_ID, s.CARRIER, SUM(oi.QTY * oi.UNIT_PRICE) AS REVENUE, COUNT(*) AS LINES "
+                  "FROM SALES.ORDERS o JOIN SALES.CUSTOMERS c ON c.CUSTOMER_ID = o.CUSTOMER_ID "
+                  "JOIN SALES.ORDER_ITEMS oi ON oi.ORDER_ID = o.ORDER_ID "
+                  "JOIN SALES.PRODUCTS p ON p.PRODUCT_ID = oi.PRODUCT_ID "
+                  "LEFT JOIN SALES.SHIPMENTS s ON s.ORDER_ID = oi.ORDER_ID AND s.LINE_NO = oi.LINE_NO "
+                  "WHERE o.ORDER_DATE >= :1 AND o.ORDER_DATE < :2 "
+                  "GROUP BY c.REGION, p.CATEGORY_ID, s.CARRIER ORDER BY REVENUE DESC", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 268_400}),
+                      (1, "SORT", "ORDER BY", None, {"cost": 268_400, "card": 9_300}),
+                      (2, "HASH", "GROUP BY", None, {"cost": 268_400, "card": 9_300, "temp": 2_100_000_000}),
+                      (3, "HASH JOIN", "RIGHT OUTER", None, {"cost": 198_700, "card": 4_100_000,
+                                                              "temp": 160_000_000}),
+                      (4, "PARTITION HASH", "ALL", None, {"pstart": "1", "pstop": "4", "pid": 4, "cost": 12_300,
+                                                          "card": 5_000_000}),
+                      (5, "TABLE ACCESS", "FULL", "SALES.SHIPMENTS", {"alias": "S@SEL$4", "pstart": "1", "pstop": "4",
+                                                                       "pid": 4, "cost": 12_300, "card": 5_000_000}),
+                      (4, "HASH JOIN", None, None, {"cost": 171_200, "card": 4_100_000, "temp": 2_400_000}),
+                      (5, "TABLE ACCESS", "FULL", "SALES.PRODUCTS", {"alias": "P@SEL$3", "cost": 390, "card": 50_000}),
+                      (5, "HASH JOIN", None, None, {"cost": 170_600, "card": 4_100_000, "temp": 52_000_000}),
+                      (6, "HASH JOIN", None, None, {"cost": 52_100, "card": 780_000, "temp": 31_000_000}),
+                      (7, "TABLE ACCESS", "FULL", "SALES.ORDERS", {"alias": "O@SEL$1", "cost": 27_200, "card": 780_000}),
+                      (7, "TABLE ACCESS", "FULL", "SALES.CUSTOMERS", {"alias": "C@SEL$1", "cost": 25_100,
+                                                                       "card": 2_400_000}),
+                      (6, "TABLE ACCESS", "FULL", "SALES.ORDER_ITEMS", {"alias": "OI@SEL$2", "cost": 119_800,
+                                                                         "card": 42_000_000})],
+                  executions=1, elapsed_us=140_000_000, gets=580_000, rows=9_300, reads=470_000,
+                  direct_writes=36_000, cpu_pct=(24, 38), module="DBMS_SCHEDULER", hours=(2, 8, 14, 20),
+                  instances=(2,), cached=False),
+        # A view of the schema the optimizer could not merge (GROUP BY): SQL_VIEW_SCAN. Its TOTAL calls
+        # FN_ORDER_TOTAL per order line, so the time is CPU: SQL_CPU_TIME and SQL_ELAPSED_TIME.
+        Statement("SELECT c.CUSTOMER_NO, c.EMAIL, t.TOTAL FROM SALES.V_TOP_CUSTOMERS t "
+                  "JOIN SALES.CUSTOMERS c ON c.NAME = t.NAME WHERE c.SEGMENT = :1 AND t.TOTAL > :2", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 131_900}),
+                      (1, "HASH JOIN", None, None, {"cost": 131_900, "card": 4_800}),
+                      (2, "TABLE ACCESS", "BY INDEX ROWID BATCHED", "SALES.CUSTOMERS",
+                       {"alias": "C@SEL$1", "cost": 9_650, "card": 480_000}),
+                      (3, "INDEX", "RANGE SCAN", "SALES.CUST_SEG_REGION_IX", {"search": 1, "cost": 1_420,
+                                                                               "card": 480_000}),
+                      (2, "VIEW", None, "SALES.V_TOP_CUSTOMERS", {"object_type": "VIEW", "alias": "T@SEL$1",
+                                                                   "qblock": "SEL$2", "cost": 122_100, "card": 120_000}),
+                      (3, "FILTER", None, None, {"qblock": "SEL$2", "cost": None}),
+                      (4, "HASH", "GROUP BY", None, {"qblock": "SEL$2", "cost": 122_100, "card": 120_000,
+                                                      "temp": 3_900_000_000}),
+                      (5, "HASH JOIN", None, None, {"cost": 61_400, "card": 42_000_000, "temp": 240_000_000}),
+                      (6, "TABLE ACCESS", "FULL", "SALES.CUSTOMERS", {"alias": "C@SEL$4", "cost": 25_100,
+                                                                       "card": 2_400_000}),
+                      (6, "HASH JOIN", None, None, {"cost": 31_900, "card": 42_000_000, "temp": 176_000_000}),
+                      (7, "TABLE ACCESS", "FULL", "SALES.ORDERS", {"alias": "O@SEL$4", "cost": 27_200,
+                                                                    "card": 8_000_000}),
+                      (7, "INDEX", "FAST FULL SCAN", "SALES.ORDER_ITEMS_PK",
+                       {"alias": "I@SEL$4", "unique": True, "cost": 4_100, "card": 42_000_000})],
+                  executions=1, elapsed_us=170_000_000, gets=260_000, rows=3_100, reads=21_000, cpu_pct=(90, 96),
+                  module="crm-reports", hours=(7, 19), instances=(1,),
+                  predicates={1: ('"C"."NAME"="T"."NAME"', None), 3: ('"C"."SEGMENT"=:1', None),
+                              5: (None, 'SUM("SALES"."FN_ORDER_TOTAL"("O"."ORDER_ID"))>:2'),
+                              7: ('"C"."CUSTOMER_ID"="O"."CUSTOMER_ID"', None),
+                              9: ('"I"."ORDER_ID"="O"."ORDER_ID"', None)}),
+        # IN list on the partition key: PARTITION RANGE INLIST (SQL_PARTITION_RANGE_INLIST_OR); its
+        # GROUP BY spills a little (direct writes under SQL_DIRECT_WRITES' 1,000 blocks), reads under
+        # SQL_DISK_READS' 1,000 blocks per execution.
+        Statement("SELECT SALE_DATE, PRODUCT_ID, SUM(QTY) AS QTY, SUM(AMOUNT) AS AMOUNT FROM SALES.SALES_FACT "
+                  "WHERE SALE_DATE IN (:1, :2, :3) GROUP BY SALE_DATE, PRODUCT_ID", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 41_300}),
+                      (1, "HASH", "GROUP BY", None, {"cost": 41_300, "card": 49_000, "temp": 38_000_000}),
+                      (2, "PARTITION RANGE", "INLIST", None, {"pstart": "KEY(INLIST)", "pstop": "KEY(INLIST)",
+                                                              "pid": 2, "cost": 40_900, "card": 930_000}),
+                      (3, "TABLE ACCESS", "FULL", "SALES.SALES_FACT", {"pstart": "KEY(INLIST)", "pstop": "KEY(INLIST)",
+                                                                        "pid": 2, "cost": 40_900, "card": 930_000})],
+                  executions=6, elapsed_us=9_000_000, gets=110_000, rows=12_000, reads=600, direct_writes=600,
+                  module="sales-dashboard", hours=(8, 9, 10, 11, 14, 15, 16, 17),
+                  predicates={3: (None, '"SALE_DATE"=:1 OR "SALE_DATE"=:2 OR "SALE_DATE"=:3')}),
+        # OR of two ranges of the partition key: PARTITION RANGE OR (SQL_PARTITION_RANGE_INLIST_OR).
+        Statement("SELECT PRODUCT_ID, VALID_FROM, PRICE FROM SALES.PRICE_HISTORY "
+                  "WHERE VALID_FROM < :1 OR VALID_FROM >= :2", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 812}),
+                      (1, "PARTITION RANGE", "OR", None, {"pstart": "KEY(OR)", "pstop": "KEY(OR)", "pid": 1,
+                                                           "cost": 812, "card": 30_000}),
+                      (2, "TABLE ACCESS", "FULL", "SALES.PRICE_HISTORY", {"pstart": "KEY(OR)", "pstop": "KEY(OR)",
+                                                                           "pid": 1, "cost": 812, "card": 30_000})],
+                  executions=2, elapsed_us=900_000, gets=2_950, rows=30_000, module="pricing-batch",
+                  hours=(3, 9, 15, 21),
+                  predicates={2: (None, '"VALID_FROM"<:1 OR "VALID_FROM">=:2')}),
+        # An IN list probing a local index: INLIST ITERATOR over PARTITION RANGE ITERATOR (reported by
+        # SQL_PARTITION_RANGE_ITERATOR, not SQL_PARTITION_RANGE_INLIST_OR); 880 gets per call (under
+        # SQL_BUFFER_GETS' 1,000).
+        Statement("SELECT SALE_ID, AMOUNT FROM SALES.SALES_FACT WHERE SALE_DATE IN (:1, :2) AND CUSTOMER_ID = :3",
+                  S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 612}),
+                      (1, "INLIST ITERATOR", None, None, {"cost": 612, "card": 2}),
+                      (2, "PARTITION RANGE", "ITERATOR", None, {"pstart": "KEY(INLIST)", "pstop": "KEY(INLIST)",
+                                                                "pid": 2, "cost": 612, "card": 2}),
+                      (3, "TABLE ACCESS", "BY LOCAL INDEX ROWID BATCHED", "SALES.SALES_FACT",
+                       {"pstart": "KEY(INLIST)", "pstop": "KEY(INLIST)", "pid": 2, "cost": 612, "card": 2}),
+                      (4, "INDEX", "RANGE SCAN", "SALES.SF_DATE_LIX", {"pstart": "KEY(INLIST)", "pstop": "KEY(INLIST)",
+                                                                       "pid": 2, "search": 1, "cost": 38,
+                                                                       "card": 270_000})],
+                  executions=150, elapsed_us=26_000, gets=880, rows=2, module="sales-dashboard",
+                  predicates={3: (None, '"CUSTOMER_ID"=:3'), 4: ('("SALE_DATE"=:1 OR "SALE_DATE"=:2)', None)}),
+        # Every leaf block of a 2 GB local index, in key order (SQL_INDEX_FULL_SCAN, PARTITION RANGE ALL);
+        # 70 s a call: under SQL_ELAPSED_TIME's 100 s.
+        Statement("SELECT SALE_DATE, COUNT(*) AS SALES FROM SALES.SALES_FACT GROUP BY SALE_DATE ORDER BY SALE_DATE",
+                  S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 260_900}),
+                      (1, "SORT", "GROUP BY NOSORT", None, {"cost": 260_900, "card": 360}),
+                      (2, "PARTITION RANGE", "ALL", None, {"pstart": "1", "pstop": "12", "pid": 2, "cost": 260_900,
+                                                            "card": 97_600_000}),
+                      (3, "INDEX", "FULL SCAN", "SALES.SF_DATE_LIX", {"pstart": "1", "pstop": "12", "pid": 2,
+                                                                      "cost": 260_900, "card": 97_600_000})],
+                  executions=1, elapsed_us=70_000_000, gets=261_000, rows=360, reads=254_000, module="SQL*Plus",
+                  hours=(5,), instances=(1,), cached=False),
+        # The latest sale: INDEX FULL SCAN (MIN/MAX) reads one edge of each partition's index, walking
+        # the partitions from the last (PARTITION_START 12, STOP 1): not SQL_INDEX_FULL_SCAN.
+        Statement("SELECT MAX(SALE_DATE) FROM SALES.SALES_FACT", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 36}),
+                      (1, "SORT", "AGGREGATE", None, {"cost": None, "card": 1, "bytes": 8}),
+                      (2, "PARTITION RANGE", "ALL", None, {"pstart": "12", "pstop": "1", "pid": 2, "cost": 36,
+                                                            "card": 1, "bytes": 8}),
+                      (3, "INDEX", "FULL SCAN (MIN/MAX)", "SALES.SF_DATE_LIX", {"pstart": "12", "pstop": "1",
+                                                                                "pid": 2, "cost": 36, "card": 1,
+                                                                                "bytes": 8})],
+                  executions=12, elapsed_us=2_100, gets=38, rows=1, module="sales-dashboard"),
+        # A sort-merge join, not cartesian; the full scan of a small index (DEPT_ID_PK, 0.1 MB: not
+        # SQL_INDEX_FULL_SCAN) and of EMPLOYEES (52,000 rows: not SQL_TABLE_FULL_SCAN).
+        Statement("SELECT d.DEPARTMENT_ID, d.DEPARTMENT_NAME, e.EMPLOYEE_ID, e.LAST_NAME FROM HR.DEPARTMENTS d "
+                  "JOIN HR.EMPLOYEES e ON e.DEPARTMENT_ID = d.DEPARTMENT_ID ORDER BY d.DEPARTMENT_ID", H, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 352}),
+                      (1, "MERGE JOIN", None, None, {"cost": 352, "card": 51_000}),
+                      (2, "TABLE ACCESS", "BY INDEX ROWID", "HR.DEPARTMENTS", {"alias": "D@SEL$1", "cost": 42,
+                                                                                "card": 2_700}),
+                      (3, "INDEX", "FULL SCAN", "HR.DEPT_ID_PK", {"unique": True, "cost": 7, "card": 2_700}),
+                      (2, "SORT", "JOIN", None, {"cost": 310, "card": 51_000, "temp": 1_900_000}),
+                      (3, "TABLE ACCESS", "FULL", "HR.EMPLOYEES", {"alias": "E@SEL$1", "cost": 301, "card": 51_000})],
+                  executions=4, elapsed_us=95_000, gets=1_150, rows=51_000, module="hr_portal@app01 (TNS V1-V3)",
+                  hours=(9, 13, 17),
+                  predicates={4: ('"E"."DEPARTMENT_ID"="D"."DEPARTMENT_ID"', '"E"."DEPARTMENT_ID"="D"."DEPARTMENT_ID"')}),
+        # A fast full scan of a 41 MB index (not SQL_INDEX_FAST_FULL_SCAN, from 100 MB).
+        Statement("SELECT COUNT(*) FROM SALES.INVOICES", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 1_450}),
+                      (1, "SORT", "AGGREGATE", None, {"cost": None, "card": 1}),
+                      (2, "INDEX", "FAST FULL SCAN", "SALES.INVOICES_PK", {"unique": True, "cost": 1_450,
+                                                                           "card": 2_400_000})],
+                  executions=1, elapsed_us=1_300_000, gets=5_400, rows=1, reads=5_200, module="billing-close",
+                  hours=(0, 23)),
+        # ODP.NET binds strings as NVARCHAR2: the VARCHAR2 column is converted (SYS_OP_C2C) and its
+        # unique index cannot be used (SQL_TO_CHANGE_TYPE, SQL_TABLE_FULL_SCAN). Bind length changes
+        # keep 28 child cursors (under SQL_SUB_CURSOR_COUNT's 30).
+        Statement("SELECT CUSTOMER_ID, CUSTOMER_NO, NAME, STATUS FROM SALES.CUSTOMERS WHERE EMAIL = :1", S, 3, [
+                      (0, "SELECT STATEMENT", None, None, {"cost": 25_140}),
+                      (1, "TABLE ACCESS", "FULL", "SALES.CUSTOMERS", {"alias": "CUSTOMERS@SEL$1", "cost": 25_140,
+                                                                       "card": 1, "bytes": 74})],
+                  executions=20, elapsed_us=2_100_000, gets=92_400, rows=1, reads=140, version_count=28,
+                  module="CustomerPortal.exe", predicates={1: (None, 'SYS_OP_C2C("EMAIL")=:1')}),
+    ]
+    # A legacy lookup that concatenates the order number into the text: one SQL_ID per order, all with
+    # one FORCE_MATCHING_SIGNATURE (SQL_NO_BIND). AWR kept each in the one snapshot it ran in; the
+    # shared pool has aged out all but the latest few.
+    for k in range(ORDER_LOOKUP_VARIANTS):
+        order_no = f"SO{20261120 * 100_000 + 4_100 + 37 * k}"
+        statements.append(Statement(
+            f"SELECT ORDER_ID, STATUS, TOTAL_AMOUNT FROM SALES.ORDERS WHERE ORDER_NO = '{order_no}'", S, 3, [
+                (0, "SELECT STATEMENT", None, None, {"cost": 3}),
+                (1, "TABLE ACCESS", "BY INDEX ROWID", "SALES.ORDERS", {"cost": 3, "card": 1, "bytes": 29}),
+                (2, "INDEX", "UNIQUE SCAN", "SALES.ORD_NO_UK", {"unique": True, "search": 1, "cost": 2, "card": 1})],
+            executions=1, elapsed_us=1_900, gets=4, rows=1, signature=ORDER_LOOKUP_SIGNATURE,
+            hours=(k * 24 // ORDER_LOOKUP_VARIANTS,), instances=(1 + k % 2,), module="OrderDesk.exe",
+            cached=k >= ORDER_LOOKUP_VARIANTS - 6 and k % 2 == 0))   # the latest three of instance 1
     return statements
 
 

@@ -52,7 +52,9 @@ def export_objects(tmp_path_factory):
 @pytest.fixture(scope="module")
 def live_objects(tmp_path_factory):
     script = Script(SAMPLE)
-    ctx = _context(tmp_path_factory.mktemp("live"), export=False)
+    # A live server has no manifest to tell the zone of its AWR snapshot times: configured, as in
+    # production, so the live door reads the same window's snapshots as the export door.
+    ctx = _context(tmp_path_factory.mktemp("live"), export=False, source="awr", timezone="Asia/Shanghai")
     with LiveDoor(ScriptedConnection(script), call_timeout_ms=1234, conn_id="ora") as door:
         captured = OracleCapture().objects_from(door, ctx)
     return captured, script
