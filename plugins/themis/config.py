@@ -252,14 +252,16 @@ class OracleSettings(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        from zoneinfo import ZoneInfo
+        """A zone name (Asia/Shanghai) or, as Oracle reports it, a fixed offset (+08:00)."""
+        from themis.capture.oracle.awr import db_zone
 
         if value is None:
             return value
         try:
-            ZoneInfo(value)
+            db_zone(value, None)
         except Exception as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
+            raise ValueError(f"unknown timezone {value!r} (a zone name like Asia/Shanghai, or an offset "
+                             "like +08:00)") from exc
         return value
 
 

@@ -266,3 +266,15 @@ def test_config_validate_prints_every_problem(tmp_path, capsys):
     assert lines[0] == "invalid instance config: 2 problem(s)"
     assert lines[1:] == [f"  {path}: instance 'a': key 'colour': unknown key",
                          f"  {path}: instance 'b': key 'schemas': schema names must not be empty (item 0 is)"]
+
+
+@pytest.mark.parametrize("zone, ok", [("+08:00", True), ("-05:30", True), ("Asia/Shanghai", True),
+                                      ("Mars/Base", False), ("+8", False)])
+def test_oracle_timezone_is_a_zone_name_or_an_offset_as_oracle_reports_it(zone, ok):
+    raw = {"instances": [{"id": "o", "db_type": "oracle", "export": {"path": "x"}, "schemas": "auto",
+                          "oracle": {"timezone": zone}}]}
+    if ok:
+        assert parse_config(raw).instances[0].oracle.timezone == zone
+    else:
+        with pytest.raises(ConfigError, match="oracle.timezone"):
+            parse_config(raw)
