@@ -50,7 +50,11 @@ def as_utc(value: str | dt.datetime) -> dt.datetime:
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.timezone.utc)
+    # A scheduled run's data interval arrives as pendulum DateTimes, whose differences are pendulum
+    # Intervals (``interval // timedelta`` fails in the slow-log digest): keep plain datetimes only.
+    return dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                       value.microsecond, tzinfo=dt.timezone.utc)
 
 
 def _stamp(moment: dt.datetime) -> str:
