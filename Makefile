@@ -1,5 +1,6 @@
 # The two commands: `make demo` (audit a throwaway MariaDB end to end) and `make test`.
-.PHONY: demo test test-unit ui bench rules-doc clean
+# `make stack`: the production topology (CeleryExecutor, Redis, PostgreSQL, Flower) on this machine.
+.PHONY: demo test test-unit ui stack stack-down stack-status bench rules-doc clean
 
 demo:
 	scripts/bootstrap.sh demo
@@ -8,6 +9,20 @@ demo:
 test:
 	scripts/bootstrap.sh test
 	.venv/bin/pytest -q
+
+# api-server, scheduler, dag-processor, triggerer, two Celery workers, Flower, Redis, PostgreSQL and
+# the sandbox MariaDB under supervisord; settings in docker/stack.env; everything under .stack/.
+# Prints the UI and Flower URLs and the admin login. `make stack-down` stops all of it (data kept;
+# STACK_PURGE=1 deletes .stack/).
+stack:
+	scripts/bootstrap.sh stack
+	.venv/bin/python -m themis.stack up
+
+stack-down:
+	.venv/bin/python -m themis.stack down $(if $(STACK_PURGE),--purge)
+
+stack-status:
+	.venv/bin/python -m themis.stack status
 
 test-unit:
 	.venv/bin/pytest -q tests/unit

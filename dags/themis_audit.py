@@ -6,9 +6,14 @@ dags/themis_invalid_instances.py as that file's import error, so the other insta
 DAGs; a problem with the whole file (YAML, store, duplicate id) is this file's import error.
 (Airflow's safe-mode parser only opens files that mention "airflow" and "dag", as this docstring
 does.)
+
+A worker that runs a task parses this file for that task's DAG only (Airflow's parsing context
+names it), so starting a task costs one DAG, not one per instance.
 """
+
+from airflow.sdk import get_parsing_context
 
 from themis.config import load_config
 from themis.dag_factory import build_dags
 
-globals().update(build_dags(load_config()))
+globals().update(build_dags(load_config(), only=get_parsing_context().dag_id))

@@ -3,10 +3,12 @@
 #  - Debian packages, only when missing: MariaDB server (the throwaway audited database), the MySQL
 #    client headers that mysqlclient builds against, and for the tests percona-toolkit
 #    (pt-query-digest is the reference our digests are compared with) and docker-compose (validates
-#    docker-compose.yaml without an engine).
+#    docker-compose.yaml without an engine); for `make stack` and the tests redis-server, postgresql
+#    and supervisor (installed with their services NOT started: themis.stack runs them itself),
+#    and for the tests chromium and chromium-driver (the UI pages checked by tests/stack).
 #  - .venv with the pinned packages (requirements*.txt with constraints.txt) and themis installed
 #    editable; skipped when nothing changed since the last run.
-# Usage: scripts/bootstrap.sh [demo|test]
+# Usage: scripts/bootstrap.sh [demo|test|stack]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-demo}"
@@ -21,12 +23,23 @@ command -v gcc >/dev/null 2>&1 || missing+=(build-essential)
 if [ "$purpose" = test ]; then
   command -v pt-query-digest >/dev/null 2>&1 || missing+=(percona-toolkit)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # the stack tests (tests/stack) drive the UI in headless Chromium through chromedriver
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+fi
+if [ "$purpose" = test ] || [ "$purpose" = stack ]; then
+  # make stack: the Celery broker, the metadata database and the process supervisor (none is started
+  # as a service: themis.stack runs them under its own supervisord)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  command -v supervisord >/dev/null 2>&1 || missing+=(supervisor)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # RUNLEVEL=1: invoke-rc.d starts no service (redis-server, postgresql) from a package's postinst
+  $SUDO env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 stamp=.venv/.themis-installed
