@@ -162,9 +162,11 @@ class Stack:
         return "data" if name in ("postgres", "redis", "sandbox") else "airflow"
 
     # -------------------------------------------------------------- settings
-    def resolve_settings(self, environ: dict[str, str] | None = None) -> dict[str, str]:
+    def resolve_settings(self, environ: dict[str, str] | None = None,
+                         extra: dict[str, str] | None = None) -> dict[str, str]:
         """Resolve docker/stack.env (ports of 0 become free ports; change-me secrets are generated
-        once into secrets.env) and keep the result in run/env.json for the programs."""
+        once into secrets.env) and keep the result in run/env.json for the programs. ``extra``:
+        more variables for every program (e.g. the tests' AIRFLOW_CONN_* of their instances)."""
         environ = dict(os.environ if environ is None else environ)
         entries = read_env_file(self.env_file)
         fixed = {"STACK_DIR": str(self.dir), "PROJECT_ROOT": str(PROJECT_ROOT)}
@@ -188,6 +190,7 @@ class Stack:
         settings = resolve(entries, environ, fixed)
         concurrency = min(int(settings["AIRFLOW_WORKER_CONCURRENCY"]), cores)  # at most the cores (design §5)
         settings["AIRFLOW_WORKER_CONCURRENCY"] = settings["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = str(concurrency)
+        settings.update({k: expand(v, settings.get) for k, v in (extra or {}).items()})
         self.settings = settings
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.resolved_file.write_text(json.dumps(settings, indent=1))
@@ -295,7 +298,7 @@ class Stack:
         return count
 
     # -------------------------------------------------------------- up
-    def up(self, *, wait_dags: bool = True, out: Any = print) -> None:
+    def up(self, *, wait_dags: bool = True, out: Any = print, extra: dict[str, str] | None = None) -> None:
         if self.supervisord_pid():
             self.load_settings()
             out(f"stack: already running in {self.dir}")
@@ -303,7 +306,7 @@ class Stack:
             self.print_access(out)
             return
         check_tools()
-        settings = self.resolve_settings()
+        settings = self.resolve_settings(extra=extra)
         for sub in ("run", "log", "redis", "sandbox", "airflow", "logs", "reports"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         instances = Path(settings["THEMIS_INSTANCES"])
@@ -644,7 +647,7 @@ def run_sandbox(stack: Stack) -> None:
 def task_hostname() -> str:
     """``[core] hostname_callable`` of the stack: a task instance records the worker that ran it
     (``worker1@host``, Flower's node name); other processes get the host name."""
-    host = socket.getfqdn()
+    host = socket.gethostname()
     name = os.environ.get("THEMIS_WORKER_NAME")
     return f"{name}@{host}" if name else host
 
