@@ -32,6 +32,7 @@ class AuditNotifier(BaseNotifier):
         self.send(subject, body, context)
 
     def send(self, subject: str, body: str, context: dict[str, Any] | None = None) -> None:
+        body += task_lines(body, context or {})
         log.error("%s\n%s", subject, body)
         if self.channel == "smtp" and self.to:
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
@@ -47,9 +48,32 @@ def failure_message(instance_id: str, context: dict[str, Any]) -> tuple[str, str
     run_id = context.get("run_id") or getattr(ti, "run_id", "?")
     error = context.get("exception")
     subject = f"[themis] {instance_id}: task {task_id} failed"
-    body = (f"instance: {instance_id}\ndag: {dag_id}\ntask: {task_id}\nrun: {run_id}\n"
+    body = (f"instance: {instance_id}\ndag: {dag_id}\ntask: {task_id}\nrun: {run_id}\nwindow: {run_window(context)}\n"
             f"try: {getattr(ti, 'try_number', '?')}\nerror: {type(error).__name__ if error else '-'}: {error or ''}")
     return subject, body
+
+
+def run_window(context: dict[str, Any]) -> str:
+    """The run's capture window as the tasks resolve it: the run conf's explicit window, else the data interval."""
+    conf = getattr(context.get("dag_run"), "conf", None) or {}
+    if conf.get("window_start") and conf.get("window_end"):
+        return f"{conf['window_start']} → {conf['window_end']}"
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    return f"{start.isoformat() if start else '?'} → {end.isoformat() if end else '?'}"
+
+
+def task_lines(body: str, context: dict[str, Any]) -> str:
+    """What every mail names besides its own text: the task and its log in the Airflow UI."""
+    ti = context.get("ti") or context.get("task_instance")
+    if ti is None:
+        return ""
+    lines = [] if "\ntask: " in f"\n{body}" else [f"task: {getattr(ti, 'task_id', '?')}"]
+    if "\nwindow: " not in f"\n{body}":
+        lines.append(f"window: {run_window(context)}")
+    url = getattr(ti, "log_url", None)
+    if url:
+        lines.append(f"log: {url}")
+    return "".join(f"\n{line}" for line in lines)
 
 
 def score_message(instance_id: str, summary: dict[str, Any], threshold: float) -> tuple[str, str]:
