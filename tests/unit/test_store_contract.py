@@ -241,6 +241,8 @@ def test_read_kind_reads_one_kind_of_many_instances_in_key_order(store: Store) -
         (i, w) for i in ("db1", "db10", "db2") for w in (W1, W1, W2, W2)]
     assert {k.kind for k, _ in pairs} == {"report"}
     assert pairs[0][1] == {"i": "db1", "w": W1} and pairs[1][1] == {"second": 1}
+    latest = [(k.instance, k.window) for k, _ in store.read_kind(["db1", "db2"], "report", latest=1)]
+    assert latest == [("db1", W2), ("db1", W2), ("db2", W2), ("db2", W2)]
     assert list(store.read_kind([], "report")) == []
     with pytest.raises(StoreError):
         list(store.read_kind(["bad|name"], "report"))

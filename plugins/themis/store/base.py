@@ -59,16 +59,18 @@ class Store(abc.ABC):
     def keys(self, instance: str, window: str | None = None, kind_prefix: str = "") -> list[PartitionKey]:
         """Stored partitions of an instance, optionally of one window and kinds with a prefix."""
 
-    def read_kind(self, instances: Iterable[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+    def read_kind(self, instances: Iterable[str], kind: str, latest: int | None = None,
+                  ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
         """Every record of the partitions of one ``kind`` of these instances, as (key, record) pairs in
-        key order, then write order: a bulk read of small per-window partitions (the export's one-record
-        ``report`` summaries) for listing pages, where one ``read`` per window would cost a round trip
-        each. Backends override it with one query; this default reads partition by partition."""
+        key order, then write order; ``latest=N``: only each instance's N latest windows. A bulk read of
+        small per-window partitions (the export's one-record ``report`` summaries) for listing pages,
+        where one ``read`` per window would cost a round trip each. Backends override it with one
+        query; this default reads partition by partition."""
         for instance in dict.fromkeys(instances):
-            for key in self.keys(instance, kind_prefix=kind):
-                if key.kind == kind:
-                    for record in self.read(key):
-                        yield key, record
+            keys = [key for key in self.keys(instance, kind_prefix=kind) if key.kind == kind]
+            for key in keys[-latest:] if latest else keys:
+                for record in self.read(key):
+                    yield key, record
 
     def exists(self, key: PartitionKey) -> bool:
         return self.info(key) is not None

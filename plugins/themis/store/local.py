@@ -234,24 +234,28 @@ class LocalStore(Store):
         return [PartitionKey(*row) for row in rows]
 
 
-    def read_kind(self, instances: Iterable[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+    def read_kind(self, instances: Iterable[str], kind: str, latest: int | None = None,
+                  ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
         check_key(PartitionKey("-", "-", kind))
         wanted = list(dict.fromkeys(instances))
         for instance in wanted:
             check_key_filter(instance, None)
-        return self._stream_kind(wanted, kind)
+        return self._stream_kind(wanted, kind, latest)
 
-    def _stream_kind(self, instances: list[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+    def _stream_kind(self, instances: list[str], kind: str, latest: int | None,
+                     ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
         """One statement per 500 instances (SQLite's bound-parameter limit), on its own connection."""
         conn = self._open()
         try:
             for chunk in batched(sorted(instances), 500):
                 marks = ", ".join("?" * len(chunk))
+                chosen = ('SELECT id, instance, "window", row_number() OVER (PARTITION BY instance ORDER BY "window" '
+                          f'DESC) AS age FROM partitions WHERE kind = ? AND instance IN ({marks})')
                 with self._errors(f"read the {kind!r} partitions of {len(chunk)} instances"):
                     cursor = conn.execute(
-                        'SELECT p.instance, p."window", r.doc FROM partitions AS p JOIN records AS r '
-                        f"ON r.partition_id = p.id WHERE p.kind = ? AND p.instance IN ({marks}) "
-                        'ORDER BY p.instance, p."window", r.seq', [kind, *chunk])
+                        f'SELECT p.instance, p."window", r.doc FROM ({chosen}) AS p JOIN records AS r '
+                        'ON r.partition_id = p.id WHERE p.age <= ? ORDER BY p.instance, p."window", r.seq',
+                        [kind, *chunk, latest if latest else 2**62])
                     while rows := cursor.fetchmany(BATCH_SIZE):
                         for instance, window, doc in rows:
                             yield PartitionKey(instance, window, kind), json.loads(doc)

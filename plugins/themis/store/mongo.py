@@ -191,19 +191,27 @@ class MongoStore(Store):
         return sorted(PartitionKey(row["instance"], row["window"], row["kind"]) for row in rows)
 
 
-    def read_kind(self, instances: Iterable[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+    def read_kind(self, instances: Iterable[str], kind: str, latest: int | None = None,
+                  ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
         check_key(PartitionKey("-", "-", kind))
         wanted = list(dict.fromkeys(instances))
         for instance in wanted:
             check_key_filter(instance, None)
-        return self._stream_kind(wanted, kind)
+        return self._stream_kind(wanted, kind, latest)
 
-    def _stream_kind(self, instances: list[str], kind: str) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
-        """Two queries per 500 instances: the current generations, then their records."""
+    def _stream_kind(self, instances: list[str], kind: str, latest: int | None,
+                     ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+        """Two queries per 500 instances: the partitions (the latest windows chosen here), then their records."""
         for chunk in batched(sorted(instances), 500):
             with _errors(f"read the {kind!r} partitions of", self.database):
-                gens = [p["gen"] for p in self._partitions.find({"instance": {"$in": chunk}, "kind": kind},
-                                                                {"gen": True})]
+                found = sorted(((p["instance"], p["window"], p["gen"]) for p in self._partitions.find(
+                    {"instance": {"$in": chunk}, "kind": kind}, {"instance": True, "window": True, "gen": True})),
+                    reverse=True)
+                gens, per_instance = [], {}
+                for instance, _window, gen in found:
+                    per_instance[instance] = per_instance.get(instance, 0) + 1
+                    if not latest or per_instance[instance] <= latest:
+                        gens.append(gen)
                 if not gens:
                     continue
                 cursor = self._records.find({"instance": {"$in": chunk}, "kind": kind, "gen": {"$in": gens}},

@@ -65,7 +65,8 @@ def stored_change_counts(summary: Mapping[str, Any] | None) -> dict[str, int] | 
     counts = changes.get("counts") if isinstance(changes.get("counts"), Mapping) else changes
     if not isinstance(counts.get("new"), int) or not isinstance(counts.get("fixed"), int):
         return None
-    return {"new": counts["new"], "fixed": counts["fixed"], "baseline": bool(changes.get("baseline", True))}
+    return {"new": counts["new"], "fixed": counts["fixed"],
+            "baseline": bool(counts.get("baseline", changes.get("baseline", True)))}
 
 
 # ------------------------------------------------------------------------------------------ fleet
@@ -99,10 +100,12 @@ class FleetPage:
     tags: list[str] = field(default_factory=list)
 
 
-def window_summaries(store: Store, instance_ids: Iterable[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """instance -> [(window key, the export's summary)], oldest first (one ``read_kind`` query)."""
+def window_summaries(store: Store, instance_ids: Iterable[str], latest: int | None = None,
+                     ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """instance -> [(window key, the export's summary)], oldest first (one ``read_kind`` query);
+    ``latest``: only each instance's latest windows."""
     out: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for key, summary in store.read_kind(instance_ids, "report"):
+    for key, summary in store.read_kind(instance_ids, "report", latest=latest):
         windows = out[key.instance]
         if not windows or windows[-1][0] != key.window:  # a partition holds one summary; keep the first
             windows.append((key.window, summary))
@@ -173,24 +176,44 @@ def fleet_page(store: Store, instances: list[InstanceConfig], query: FleetQuery,
               if (not query.db_type or i.db_type == query.db_type)
               and (not query.tag or query.tag in i.tags)
               and (not query.q or query.q.lower() in i.id.lower())]
-    summaries = window_summaries(store, [i.id for i in chosen])
+    # Sorting and filtering need each instance's latest two windows; the trend only the rows shown.
+    summaries = window_summaries(store, [i.id for i in chosen], latest=2)
     states = run_states([i.dag_id for i in chosen]) if run_states else {}
     rows = sort_rows([fleet_row(i, summaries.get(i.id, []), states.get(i.dag_id)) for i in chosen],
                      query.sort, query.desc)
     pages = max(1, math.ceil(len(rows) / query.page_size))
     page = min(query.page, pages)
     shown = rows[(page - 1) * query.page_size: page * query.page_size]
-    for row in shown:
+    by_id = {i.id: i for i in chosen}
+    history = window_summaries(store, [row["id"] for row in shown], latest=TREND_WINDOWS)
+    for index, row in enumerate(shown):
+        shown[index] = row = {**fleet_row(by_id[row["id"]], history.get(row["id"], []), states.get(row["dag_id"])),
+                              "changes": row["changes"]}
         if row["changes"] is None and row["previous_window"]:
-            row["changes"] = window_change_counts(store, row["id"], row["previous_window"], row["window"])
+            row["changes"] = window_change_counts(store, row["id"], row["previous_window"], row["window"],
+                                                  (row["run_id"], history[row["id"]][-2][1].get("run_id")))
     return FleetPage(shown, len(rows), len(instances), page, pages, query, db_types, tags)
 
 
-def window_change_counts(store: Store, instance_id: str, previous: str, current: str) -> dict[str, Any]:
+_change_counts: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def window_change_counts(store: Store, instance_id: str, previous: str, current: str,
+                         run_ids: tuple[Any, Any] | None = None) -> dict[str, Any]:
+    """New/fixed between two windows from their stored findings, for summaries written before the
+    export kept these counts; remembered per (instance, windows, export run ids) in this process."""
+    cache_key = (getattr(store, "path", id(store)), instance_id, previous, current, run_ids)
+    if run_ids is not None and cache_key in _change_counts:
+        return _change_counts[cache_key]
     compared = change_detection.compare(change_detection.stored_dimensions(store, instance_id, previous),
                                         change_detection.stored_dimensions(store, instance_id, current))
     counts = change_detection.summary(compared)
-    return {"new": counts["new"], "fixed": counts["fixed"], "baseline": counts["baseline"]}
+    result = {"new": counts["new"], "fixed": counts["fixed"], "baseline": counts["baseline"]}
+    if run_ids is not None:
+        if len(_change_counts) > 20_000:
+            _change_counts.clear()
+        _change_counts[cache_key] = result
+    return result
 
 
 # --------------------------------------------------------------------------------------- instance

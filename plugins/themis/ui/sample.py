@@ -61,11 +61,14 @@ def _dimension(dimension: str, results: list[dict[str, Any]], run_id: str) -> di
 def write_history(store: Store, instance_id: str, db_type: str, windows: int, *, end: dt.datetime | None = None,
                   period: dt.timedelta = dt.timedelta(days=1), seed: int | None = None,
                   findings_per_rule: int = 3, rules_per_dimension: int | None = None,
-                  extra_kinds: Iterable[str] = ()) -> list[str]:
+                  extra_kinds: Iterable[str] = (), change_counts: bool = True) -> list[str]:
     """Write ``windows`` consecutive sample windows of one instance, ending at ``end``; return their keys.
 
     ``extra_kinds`` adds a small partition of each of those kinds per window (as captures leave),
-    so that a benchmark's store holds as many partitions as a real one."""
+    so that a benchmark's store holds as many partitions as a real one. ``change_counts``: the summary
+    carries the new/fixed counts against the window before (``changes.counts``, as the export's
+    summary does once change detection is in the export task); without them the Fleet works them out
+    from the findings."""
     from themis.rules.scoring import overall_score
     from themis.window import CaptureWindow
 
@@ -75,7 +78,10 @@ def write_history(store: Store, instance_id: str, db_type: str, windows: int, *,
     # Each rule keeps a drifting set of findings: most persist, a few are fixed, a few appear.
     current = {(d, r.id): {f"sample.obj_{rng.randrange(10_000)}" for _ in range(rng.randint(0, findings_per_rule))}
                for d, rs in rules.items() for r in rs}
-    keys = []
+    from themis.report import changes as change_detection
+
+    keys: list[str] = []
+    before: list[dict[str, Any]] | None = None
     for index in range(windows):
         window = CaptureWindow(end - period * (windows - index), end - period * (windows - index - 1))
         run_id = f"{RUN_PREFIX}{window.start.strftime('%Y-%m-%dT%H:%M:%S')}+00:00"
@@ -102,6 +108,9 @@ def write_history(store: Store, instance_id: str, db_type: str, windows: int, *,
                    "overall_score": overall_score(dimensions),
                    "scores": {d["dimension"]: d["score"] for d in dimensions},
                    "missing": [d["dimension"] for d in dimensions if d["status"] != "ok"]}
+        if change_counts:
+            summary["changes"] = {"counts": change_detection.summary(change_detection.compare(before, dimensions))}
+        before = dimensions
         store.write(PartitionKey(instance_id, window.key, "report"), [summary], meta={"run_id": run_id})
         keys.append(window.key)
     return keys
