@@ -29,8 +29,11 @@ test-unit:
 
 # The Airflow UI on http://localhost:8080 for this project's DAGs (SQLite, LocalExecutor, 2 workers);
 # the admin password is printed and kept in .airflow/simple_auth_manager_passwords.json.generated.
+# "Themis" in the left bar opens the plugin; the demo instances get 14 sample audits (run ids
+# sample__...) in the local store when it holds none of theirs, so there are trends to look at.
 ui:
 	scripts/bootstrap.sh demo
+	.venv/bin/python -m themis.ui.sample --if-empty --instances demo,demo_oracle --windows 14
 	PATH="$(CURDIR)/.venv/bin:$$PATH" AIRFLOW_HOME="$(CURDIR)/.airflow" \
 	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__PARALLELISM=2 airflow standalone
