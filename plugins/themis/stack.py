@@ -366,6 +366,7 @@ class Stack:
         os.chmod(self.pg_data, 0o700)
         command = [str(pg_bin("initdb")), "-D", str(self.pg_data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
         if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+            os.chmod(self.dir, os.stat(self.dir).st_mode | 0o011)  # the postgres user passes through
             shutil.chown(self.pg_data.parent, "postgres", "postgres")
             shutil.chown(self.pg_data, "postgres", "postgres")
             command = ["runuser", "-u", "postgres", "--", *command]
