@@ -31,7 +31,7 @@ class ThemisPlugin(AirflowPlugin):
     # Relative hrefs: resolved against the UI's base href, so they honour [api] base_url's path.
     external_views = [
         {"name": "Themis", "href": "themis/", "destination": "nav", "url_route": "themis",
-         "nav_top_level": True, "category": "browse"},
+         "nav_top_level": True},
         {"name": "Themis audits", "href": "themis/dag/{DAG_ID}", "destination": "dag", "url_route": "themis-audits"},
         {"name": "Themis report", "href": "themis/run/{DAG_ID}/{RUN_ID}", "destination": "dag_run",
          "url_route": "themis-report"},

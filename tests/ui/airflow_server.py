@@ -56,8 +56,9 @@ def airflow_env(home: Path, instances: Path, store: Path) -> dict[str, str]:
     }
 
 
-def write_config(folder: Path, windows: int = 6) -> tuple[Path, Path]:
-    """The three-instance config and a store with ``windows`` sample audits of each; (config, store)."""
+def write_config(folder: Path, windows: int = 6, yaml_text: str = INSTANCES_YAML) -> tuple[Path, Path]:
+    """The instance config (default: the three above) and a store with ``windows`` sample audits of
+    each; (config, store)."""
     from themis.config import load_config
     from themis.store.local import LocalStore
     from themis.ui import sample
@@ -65,7 +66,7 @@ def write_config(folder: Path, windows: int = 6) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     store_path = folder / "store.sqlite3"
     config = folder / "instances.yaml"
-    config.write_text(INSTANCES_YAML.replace("STORE", str(store_path)))
+    config.write_text(yaml_text.replace("STORE", str(store_path)))
     import datetime as dt
 
     end = dt.datetime(2026, 12, 1, 2, tzinfo=dt.timezone.utc)

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = {"ui.css": "text/css", "ui.js": "text/javascript"}
 #: Findings rows per rule in the embedded report page; the paginated findings page has them all.
-REPORT_ROWS_PER_RULE = 100
+REPORT_ROWS_PER_RULE = 25
 #: The plugin pages load only their own stylesheet and script; frames only from this origin.
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-src 'self'; "
        "frame-ancestors 'self'; base-uri 'none'; form-action 'self'")

@@ -46,14 +46,19 @@ def _paths(points: list[tuple[float, float] | None]) -> list[str]:
 
 
 def sparkline(trend: Sequence[tuple[str, float | None]], width: int = 120, height: int = 28) -> Markup:
-    """A small overall-score trend (0-100) with the last point marked; a title per point."""
+    """A small overall-score trend (scaled to its own range) with the last point marked; a title per point."""
     if not trend:
         return Markup('<span class="muted small">no audit yet</span>')
     values = [v for _, v in trend]
-    points = _points(values, width, height, 3)
+    known = [v for v in values if v is not None]
+    # Scaled to the scores' own range (at least 10 points), so a drift of a few points shows.
+    lo = max(0.0, min(known, default=0.0) - 2)
+    hi = min(100.0, max(lo + 10, max(known, default=100.0) + 2))
+    lo = max(0.0, min(lo, hi - 10))
+    points = _points(values, width, height, 3, lo, hi)
     parts = [f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="overall score, last {len(values)} windows">',
-             f'<line class="grid" x1="0" x2="{width}" y1="{points_y(70, height, 3)}" y2="{points_y(70, height, 3)}"/>']
+             ]
     parts += [f'<polyline class="s-overall" points="{p}"/>' for p in _paths(points)]
     for (window, value), point in zip(trend, points):
         if point is not None:
