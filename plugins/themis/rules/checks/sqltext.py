@@ -72,27 +72,40 @@ class SqlTree:
     @classmethod
     def build(cls, root: exp.Expression, dialect: str = "mysql") -> "SqlTree":
         """Index ``root``. Oracle folds unquoted identifiers to upper case, and so does the walk (in
-        place, before anything hashes the tree), so ``sales.customers`` equals ``SALES.CUSTOMERS``."""
+        place, before anything hashes the tree), so ``sales.customers`` equals ``SALES.CUSTOMERS``.
+
+        The walk is the TEXT analysis' own main cost once sqlglot has parsed, so it is kept tight:
+        how a node type passes clauses to its children is looked up once per type (_clause_rule).
+        """
         tree = cls(root, dialect)
         nodes, by_type, clauses = tree._nodes, tree._by_type, tree._clause
         fold = dialect == "oracle"
+        expression, identifier = exp.Expression, exp.Identifier
         stack: list[tuple[exp.Expression, str | None]] = [(root, None)]
         while stack:  # iterative pre-order walk: deep trees cannot exhaust the Python stack here
             node, clause = stack.pop()
-            if fold and type(node) is exp.Identifier and not node.args.get("quoted"):
+            kind = type(node)
+            if fold and kind is identifier and not node.args.get("quoted"):
                 node.args["this"] = str(node.args["this"]).upper()
             nodes.append(node)
-            by_type.setdefault(type(node), []).append(node)
+            same_kind = by_type.get(kind)
+            if same_kind is None:
+                by_type[kind] = [node]
+            else:
+                same_kind.append(node)
             if clause is not None:
                 clauses[id(node)] = clause
+            special, default = _CLAUSE_RULES.get(kind) or _clause_rule(kind)
+            inherited = clause if default is _INHERIT else default
             children: list[tuple[exp.Expression, str | None]] = []
             for key, value in node.args.items():
-                if isinstance(value, exp.Expression):
-                    children.append((value, _child_clause(node, key, clause)))
-                elif isinstance(value, list):
-                    child_clause = _child_clause(node, key, clause)
-                    children.extend((child, child_clause) for child in value if isinstance(child, exp.Expression))
-            stack.extend(reversed(children))
+                if isinstance(value, expression):
+                    children.append((value, special.get(key, inherited) if special else inherited))
+                elif type(value) is list:
+                    child_clause = special.get(key, inherited) if special else inherited
+                    children.extend((child, child_clause) for child in value if isinstance(child, expression))
+            if children:
+                stack.extend(reversed(children))
         return tree
 
     def find(self, *types: type) -> list[exp.Expression]:
@@ -138,17 +151,24 @@ class SqlTree:
         return self._position[id(node)]
 
 
-def _child_clause(node: exp.Expression, key: str, clause: str | None) -> str | None:
-    """The predicate clause of ``node``'s children under argument ``key``."""
-    if key in ("where", "having") and isinstance(node, (exp.Select, exp.Update, exp.Delete)):
-        return key
-    if key == "on" and isinstance(node, (exp.Join, exp.Merge)):
-        return "on"
-    if isinstance(node, exp.Connect):
-        return "start with" if key == "start" else "connect by" if key == "connect" else clause
-    if isinstance(node, exp.Query):  # a (sub)query's other parts are not its parent's predicate
-        return None
-    return clause
+_INHERIT = "inherit"  # a node's children are in its own clause
+_CLAUSE_RULES: dict[type, tuple[dict[str, str], str | None]] = {}
+
+
+def _clause_rule(kind: type) -> tuple[dict[str, str], str | None]:
+    """How a node of type ``kind`` places its children: the clause of the children under some argument
+    names, and of the others (``_INHERIT``: the node's own clause). A (sub)query's parts other than its
+    own WHERE / HAVING are not its parent's predicate."""
+    special: dict[str, str] = {}
+    if issubclass(kind, (exp.Select, exp.Update, exp.Delete)):
+        special.update(where="where", having="having")
+    if issubclass(kind, (exp.Join, exp.Merge)):
+        special["on"] = "on"
+    if issubclass(kind, exp.Connect):
+        special.update(start="start with", connect="connect by")
+    rule = (special, None if issubclass(kind, exp.Query) else _INHERIT)
+    _CLAUSE_RULES[kind] = rule
+    return rule
 
 
 def subquery_clause(query: exp.Expression) -> str:
