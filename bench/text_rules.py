@@ -12,7 +12,7 @@ WHERE, ORDER BY), INSERT ... SELECT, and comments and string literals holding SQ
 Oracle (``--db oracle``): the same shapes written as Oracle applications send them - JDBC ``:1``,
 PL/SQL ``:B1`` and ``:"SYS_B_n"`` binds, hints, ``(+)`` joins, ROWNUM pages, CONNECT BY, MERGE,
 analytic functions, TO_DATE / TRUNC / NVL / DECODE, format masks, a few PL/SQL blocks and texts of
-several thousand characters -, as ``sql.statement`` records of which one SQL_ID in five has two or
+several thousand characters -, as ``sql.statement`` records of which one SQL_ID in three has two or
 three plans (the text is parsed once per SQL_ID: the figure counts distinct SQL_IDs). The Oracle
 reference parses the texts with their binds already in the form sqlglot reads (prepared outside the
 timing), so the bind rewriting is charged to the rules. Both parse with Python's cyclic garbage
@@ -340,7 +340,7 @@ class OracleGenerator:
 
 
 def oracle_records(samples: list[str], rng: random.Random) -> list[dict]:
-    """``sql.statement`` records as Oracle capture writes them: one SQL_ID in five has 2-3 plans."""
+    """``sql.statement`` records as Oracle capture writes them: one SQL_ID in three has 2-3 plans."""
     records = []
     for i, sql in enumerate(samples):
         sql_id = f"{i:013d}"
