@@ -28,6 +28,10 @@ class AuditNotifier(BaseNotifier):
         self.smtp_conn_id = smtp_conn_id
 
     def notify(self, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if getattr(error, "already_alerted", False):  # export failing a run whose capture already alerted
+            log.warning("[themis] %s: %s (no alert: the failed task sent its own)", self.instance_id, error)
+            return
         subject, body = failure_message(self.instance_id, context)
         self.send(subject, body, context)
 

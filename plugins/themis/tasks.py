@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from airflow.sdk.exceptions import AirflowFailException
+
 from themis.config import DIMENSIONS, InstanceConfig, ProjectConfig, load_config, reports_dir, store_settings
 # report assembly lives in themis.report.assemble; these names stay importable from here
 from themis.report.assemble import (ANALYSIS_TASKS, assemble_report, captured_schemas,  # noqa: F401
@@ -119,6 +121,20 @@ def _capture_context(rc: RunContext) -> Any:
                           rule_params=rule_params)
 
 
+def is_past_window(window: CaptureWindow, run_type: Any, now: dt.datetime) -> bool:
+    """Whether a capture audits a window that is not the current one, so a live object snapshot does
+    not show the objects as they were then (capture_obj's ``live_snapshot_for_past_window``): every
+    backfill run, and any run whose window ended more than one window length (at least an hour)
+    before the capture, i.e. a later window of the same schedule has ended since.
+
+    A scheduled run starts right after its window ends, so it is current even when it waits a while
+    in a queue; an explicit past window in a manual run's conf is past."""
+    if str(getattr(run_type, "value", run_type) or "") == "backfill":
+        return True
+    period = max(window.end - window.start, dt.timedelta(hours=1))
+    return now - window.end > period
+
+
 def capture_obj(instance_id: str) -> dict[str, Any]:
     """Snapshot the schema objects of the audited schemas (a live snapshot, whatever the window)."""
     from themis.capture import capture_for
@@ -132,7 +148,8 @@ def capture_obj(instance_id: str) -> dict[str, Any]:
         meta = {"run_id": rc.run_id, **captured.meta}
         counts = {kind: rc.store.write(rc.key(kind), captured.records.get(kind, []), meta=meta)
                   for kind in capture.object_kinds}
-        past = rc.window.end < dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        dag_run = rc.airflow_context.get("dag_run")
+        past = is_past_window(rc.window, getattr(dag_run, "run_type", None), dt.datetime.now(dt.timezone.utc))
         if past:
             log.warning("capture_obj ran for past window %s: the object snapshot is live (taken now), "
                         "not as of the window", rc.window.key)
@@ -231,14 +248,34 @@ def analyze(instance_id: str, dimension: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ export
 
 
-def _analysis_states(rc: RunContext) -> dict[str, str]:
+CAPTURE_TASKS = ("capture_obj", "ingest_slowlog", "capture_other")
+
+
+class CaptureFailed(AirflowFailException):
+    """export's failure (no retry: the captures will not change) when a capture task of its run
+    failed, raised after the report of what could be audited was written. The failed capture task
+    already sent its own alert after its last try, so the failure callback sends none for this."""
+
+    already_alerted = True
+
+
+def _task_states(rc: RunContext, task_ids: list[str]) -> dict[str, str]:
     ti = rc.airflow_context.get("ti")
     try:
-        states = ti.get_task_states(dag_id=rc.dag_id, run_ids=[rc.run_id], task_ids=list(ANALYSIS_TASKS.values()))
+        states = ti.get_task_states(dag_id=rc.dag_id, run_ids=[rc.run_id], task_ids=task_ids)
         return {task: str(state) for task, state in (states.get(rc.run_id) or {}).items()}
     except Exception as exc:  # outside a worker (unit tests) there is no execution API
         log.info("task states unavailable (%s); judging analyses by their stored results", exc)
         return {}
+
+
+def _analysis_states(rc: RunContext) -> dict[str, str]:
+    return _task_states(rc, list(ANALYSIS_TASKS.values()))
+
+
+def failed_captures(states: dict[str, str]) -> list[str]:
+    """The capture tasks that failed in this run (upstream_failed: capture_other after ingest_slowlog)."""
+    return [task for task in CAPTURE_TASKS if states.get(task) in ("failed", "upstream_failed")]
 
 
 def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
@@ -247,7 +284,9 @@ def build_report(rc: RunContext, states: dict[str, str]) -> dict[str, Any]:
 
 
 def export(instance_id: str) -> dict[str, Any]:
-    """Render the scored report (HTML, JSON, CSV) from whatever the analyses produced in this run."""
+    """Render the scored report (HTML, JSON, CSV) from whatever the analyses produced in this run,
+    send the change alerts, then fail the run (``CaptureFailed``, no retry) when a capture task
+    failed: an audited server that is down fails its DAG, with the partial report written."""
     from themis.report.render import write_report
 
     with task_run(instance_id) as rc:
@@ -268,6 +307,10 @@ def export(instance_id: str) -> dict[str, Any]:
         log.info("report written: %s (overall score %s; since %s: %s)", paths.get("html"), report["overall_score"],
                  changes["previous_window"] or "-", changes["counts"])
         summary["alerts"] = send_change_alerts(rc.instance, report, summary, rc.airflow_context)
+        failed = failed_captures(_task_states(rc, list(CAPTURE_TASKS)))
+        if failed:
+            raise CaptureFailed(f"capture failed in this run: {', '.join(failed)}; the report marks the "
+                                "dimensions they feed as failed")
         return summary
 
 

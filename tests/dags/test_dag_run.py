@@ -175,7 +175,9 @@ def test_wrong_password_fails_at_once_and_the_report_marks_the_missing_dimension
     assert states["capture_obj"] == "failed" and tries["capture_obj"] == 1  # no retry on 1045
     assert states["capture_other"] == "failed" and tries["capture_other"] == 1
     assert states["ingest_slowlog"] == "success"  # reads the file, not the database
-    assert states["analyze_obj"] == "upstream_failed" and states["export"] == "success"
+    assert states["analyze_obj"] == "upstream_failed"
+    # export writes the report of what could be audited, then fails the run: the server is not audited
+    assert states["export"] == "failed" and run.state == "failed"
     report = json.loads(next((audited["scratch"] / "reports" / "e2e_badauth").glob("*/report.json")).read_text())
     assert {d["dimension"]: d["status"] for d in report["dimensions"]} == {
         "OBJ": "failed", "TEXT": "failed", "SQLPLAN": "failed", "SQLSTAT": "failed"}
@@ -190,7 +192,8 @@ def test_locked_and_expired_accounts_fail_at_once(audited, load_dagbag, user):
     run, states = _run(audited, load_dagbag, dag_id=f"themis__e2e_{user}")
     tries = {ti.task_id: ti.try_number for ti in run.get_task_instances()}
     assert states["capture_obj"] == "failed" and tries["capture_obj"] == 1, (states, tries)
-    assert states["export"] == "success"
+    assert states["export"] == "failed" and run.state == "failed"
+    assert next((audited["scratch"] / "reports" / f"e2e_{user}").glob("*/report.json"))  # written all the same
     from airflow.sdk.exceptions import AirflowFailException
 
     from themis.capture.mysql import server_info

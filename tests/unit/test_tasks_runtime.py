@@ -11,7 +11,7 @@ from themis.config import parse_config
 from themis.connections import fail_fast_on_auth, is_auth_error
 from themis.notify import AuditNotifier, failure_message
 from themis.capture.mysql import statement_record
-from themis.tasks import missing_dimension, resolve_window
+from themis.tasks import CaptureFailed, failed_captures, is_past_window, missing_dimension, resolve_window
 from themis.window import CaptureWindow
 
 UTC = dt.timezone.utc
@@ -47,6 +47,34 @@ def test_capture_window_rejects_empty_and_naive():
         CaptureWindow(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2))
     window = CaptureWindow.parse("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z")
     assert CaptureWindow.from_key(window.key) == window
+
+
+@pytest.mark.parametrize("run_type, ended_ago, hours, past", [
+    ("scheduled", dt.timedelta(minutes=2), 1, False),      # the interval that just ended
+    ("scheduled", dt.timedelta(minutes=50), 1, False),     # waited in a queue, still the latest interval
+    ("manual", dt.timedelta(hours=2), 1, True),            # an explicit earlier hour in the run conf
+    ("scheduled", dt.timedelta(hours=20), 24, False),      # a daily window captured late the same day
+    ("manual", dt.timedelta(hours=30), 24, True),
+    ("backfill", dt.timedelta(minutes=2), 1, True),        # every backfill run audits a past window
+])
+def test_live_snapshot_is_flagged_for_any_window_but_the_current_one(run_type, ended_ago, hours, past):
+    now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    end = now - ended_ago
+    window = CaptureWindow(end - dt.timedelta(hours=hours), end)
+    assert is_past_window(window, run_type, now) is past
+
+
+def test_a_failed_capture_fails_export_without_a_second_alert(caplog):
+    assert failed_captures({"capture_obj": "failed", "ingest_slowlog": "success",
+                            "capture_other": "upstream_failed"}) == ["capture_obj", "capture_other"]
+    assert failed_captures({"capture_obj": "success", "ingest_slowlog": "skipped", "capture_other": "success"}) == []
+    from airflow.sdk.exceptions import AirflowFailException
+
+    error = CaptureFailed("capture failed in this run: capture_obj")
+    assert isinstance(error, AirflowFailException)  # no retry
+    with caplog.at_level(logging.WARNING, logger="themis.alerts"):
+        AuditNotifier("x").notify({"ti": _TI(), "exception": error})
+    assert "task capture_obj failed" not in caplog.text and "sent its own" in caplog.text
 
 
 class _MySQLError(Exception):
