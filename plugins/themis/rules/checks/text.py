@@ -171,7 +171,8 @@ def _dml_sort(tree: SqlTree, params: dict[str, Any]) -> str | None:
             continue
         dml = _enclosing(query, CHANGING_DML)
         if dml is not None:
-            return f"{_sql(query.args['order'], tree.dialect)} in a query inside {dml.key.upper()}: the order is not kept"
+            order = _sql(query.args["order"], tree.dialect)
+            return f"{order} in a query inside {dml.key.upper()}: the order is not kept"
     return None
 
 
@@ -274,7 +275,8 @@ def _correlated_target(join: exp.Join) -> bool:
     target = join.this
     if isinstance(target, exp.Lateral):
         return True
-    return isinstance(target, exp.Table) and isinstance(target.this, exp.Func) and target.this.find(exp.Column) is not None
+    function = target.this if isinstance(target, exp.Table) else None
+    return isinstance(function, exp.Func) and function.find(exp.Column) is not None
 
 
 def _join_defect(join: exp.Join) -> str | None:
@@ -343,7 +345,8 @@ def _plain_union(tree: SqlTree, params: dict[str, Any]) -> str | None:
 
 def _wraps_column(function: exp.Expression, tree: SqlTree) -> bool:
     """A column of a table inside the function (Oracle's ROWNUM, LEVEL, SYSDATE ... are not)."""
-    return any(isinstance(node, exp.Column) and not tree.is_pseudo_column(node) for node in _outside_subqueries(function))
+    return any(isinstance(node, exp.Column) and not tree.is_pseudo_column(node)
+               for node in _outside_subqueries(function))
 
 
 def _function_on_column(tree: SqlTree, params: dict[str, Any]) -> str | None:
