@@ -47,17 +47,22 @@ def _report(tmp_path: Path, instance: str) -> dict:
     return json.loads(reports[-1].read_text())
 
 
-def test_oracle_from_an_export_scores_obj_and_skips_the_slow_log(oracle_env, load_dagbag):
+def test_oracle_from_an_export_scores_all_four_dimensions_and_skips_the_slow_log(oracle_env, load_dagbag):
     run = _run(load_dagbag, oracle_env / "instances.yaml", "themis__ora_export")
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["ingest_slowlog"] == "skipped"
     assert states["capture_obj"] == "success" and states["capture_other"] == "success"
     report = _report(oracle_env, "ora_export")
     dims = {d["dimension"]: d for d in report["dimensions"]}
-    assert dims["OBJ"]["status"] == "ok" and dims["OBJ"]["score"] < 100
+    for name in ("OBJ", "TEXT", "SQLPLAN", "SQLSTAT"):  # all four scored, each with findings
+        assert dims[name]["status"] == "ok" and dims[name]["score"] < 100, name
+        assert sum(rule["findings_count"] for rule in dims[name]["rules"]) > 0, name
+    # Oracle statements in the report: SQL_ID, plan hash value, the plan with the offending lines marked.
+    assert report["statements"] and all(":" in checksum for checksum in report["statements"])
     assert report["instance"]["db_type"] == "oracle" and report["instance"]["schemas"]
     html = next((oracle_env / "reports" / "ora_export").glob("*/report.html")).read_text()
     assert "COL_WRONG_TYPE" in html and "not evaluated" in html
+    assert "plan hash value" in html and 'class="marked"' in html
 
 
 def test_oracle_live_door_on_a_scripted_connection(oracle_env, load_dagbag, monkeypatch):
