@@ -23,7 +23,7 @@ def oracle_env(airflow_home, tmp_path, monkeypatch):
         {"id": "ora_export", "db_type": "oracle", "export": {"path": str(SAMPLE)}, "schemas": "auto",
          "schedule": None, "retry": {"retries": 0}},
         {"id": "ora_live", "db_type": "oracle", "conn_id": "themis_ora", "schemas": "auto",
-         "schedule": None, "retry": {"retries": 0}},
+         "schedule": None, "retry": {"retries": 0}, "oracle": {"timezone": "+08:00"}},
     ]}))
     monkeypatch.setenv("THEMIS_INSTANCES", str(config))
     monkeypatch.setenv("THEMIS_STORE", json.dumps({"backend": "local", "path": str(tmp_path / "store.sqlite3")}))
@@ -76,7 +76,8 @@ def test_oracle_live_door_on_a_scripted_connection(oracle_env, load_dagbag, monk
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["capture_obj"] == "success", states
     report = _report(oracle_env, "ora_live")
-    assert {d["dimension"]: d["status"] for d in report["dimensions"]}["OBJ"] == "ok"
+    assert {d["dimension"]: d["status"] for d in report["dimensions"]} == {
+        "OBJ": "ok", "TEXT": "ok", "SQLPLAN": "ok", "SQLSTAT": "ok"}
     assert script.executed and all(sql.lstrip().upper().startswith("SELECT") for sql, _ in script.executed)
     assert "secret" not in json.dumps(report)
     # The scripted server holds no table data: COL_WRONG_TYPE ran and says which tables it could not
