@@ -16,14 +16,20 @@ which loads the resolved settings and execs the real command.
     python -m themis.stack down     # stop every process it started, data kept in STACK_DIR
     python -m themis.stack down --purge   # ... and delete STACK_DIR
 
-Stopping a worker stops its task processes too: Airflow's task runner puts each task in its own
-process group, so every process started for a program carries ``THEMIS_STACK_PROC=<dir>:<program>``
-in its environment and is found (and killed) by that tag, when the program restarts and at ``down``.
+Every program runs in a session of its own: the process supervisord starts (``supervisorctl pid``)
+is a small wrapper that starts the real command as the leader of a new session, forwards the stop
+signal to it, and after a bounded wait kills the whole session. Airflow's task runner puts each task
+in its own process group but leaves it in the worker's session, so killing the session is what stops
+a worker's task processes too (a process-group kill leaves them running; setproctitle overwrites the
+environment, so no environment tag can find them). Each session is recorded in ``run/<program>.session``;
+a program that starts again kills what its previous session left (e.g. the task processes of a
+SIGKILLed worker), and ``down`` kills every recorded session and supervisord's own.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pwd
@@ -44,7 +50,8 @@ from themis.paths import PROJECT_ROOT
 
 ENV_FILE = PROJECT_ROOT / "docker" / "stack.env"
 TEMPLATE = PROJECT_ROOT / "docker" / "stack" / "supervisord.conf.j2"
-TAG = "THEMIS_STACK_PROC"
+#: seconds a program gets to stop after its stop signal before its whole session is killed
+STOP_GRACE = {"worker": 20, "postgres": 20, "sandbox": 30, "redis": 10}
 PORT_KEYS = ("STACK_API_PORT", "STACK_FLOWER_PORT", "STACK_REDIS_PORT", "STACK_PG_PORT", "THEMIS_TARGET_PORT")
 #: secrets generated once (into STACK_DIR/secrets.env) when the env file leaves them empty or change-me
 SECRET_KEYS = ("_AIRFLOW_WWW_USER_PASSWORD", "AIRFLOW_POSTGRES_PASSWORD", "AIRFLOW_FERNET_KEY",
@@ -210,7 +217,6 @@ class Stack:
         venv_bin = str(Path(sys.executable).parent)
         env["PATH"] = os.pathsep.join([venv_bin, os.environ.get("PATH", "/usr/bin:/bin")])
         env["PYTHONPATH"] = str(PROJECT_ROOT / "plugins")
-        env[TAG] = f"{self.dir}:{program}"
         if program.startswith("worker"):
             env["THEMIS_WORKER_NAME"] = program
         return env
@@ -241,14 +247,13 @@ class Stack:
         import jinja2
 
         def program(name: str) -> dict[str, Any]:
-            data = {"postgres": ("INT", 30, False), "redis": ("TERM", 20, False), "sandbox": ("TERM", 40, False)}
-            stopsignal, stopwait, asgroup = data.get(name, ("TERM", 15, True))
-            if name.startswith("worker"):
-                # warm shutdown of the main process only; its task processes are killed by tag afterwards
-                stopsignal, stopwait, asgroup = "TERM", 20, False
+            # the wrapper (run_program) receives the stop signal, forwards it to its session's leader
+            # (postgres: INT, a fast shutdown; Celery workers: TERM, a warm shutdown that waits for
+            # running tasks), kills the session after stop_grace(); supervisord waits a little longer
+            stopsignal = "INT" if name == "postgres" else "TERM"
             return {"name": name, "priority": 10 if self.group_of(name) == "data" else 100,
                     "autostart": self.group_of(name) == "data", "startsecs": 3, "stopsignal": stopsignal,
-                    "stopwaitsecs": stopwait, "stopasgroup": asgroup}
+                    "stopwaitsecs": stop_grace(name) + 10, "stopasgroup": False}
 
         template = jinja2.Template(TEMPLATE.read_text(), keep_trailing_newline=True)
         self.conf.write_text(template.render(
@@ -269,33 +274,49 @@ class Stack:
         """supervisorctl's name of a program (group:program)."""
         return f"{self.group_of(program)}:{program}"
 
-    # -------------------------------------------------------------- processes by tag
-    def tagged(self, program: str | None = None) -> list[Any]:
-        """This stack's processes (all, or one program's), found by the tag in their environment."""
-        import psutil
+    # -------------------------------------------------------------- processes by session
+    def session_file(self, program: str) -> Path:
+        return self.run_dir / f"{program}.session"
 
-        wanted = f"{self.dir}:{program}" if program else None
-        found = []
-        for proc in psutil.process_iter():
-            try:
-                tag = proc.environ().get(TAG)
-            except (psutil.Error, OSError):
-                continue
-            if tag and (tag == wanted if wanted else tag.startswith(f"{self.dir}:")):
-                found.append(proc)
+    def program_pid(self, program: str) -> int | None:
+        """supervisord's pid of a program (its wrapper), or None when it is not running."""
+        try:
+            pid = int(self.ctl("pid", self.name(program), check=False, timeout=30).strip() or 0)
+        except (ValueError, subprocess.SubprocessError, OSError):
+            return None
+        return pid or None
+
+    def program_session(self, program: str) -> int | None:
+        """The session of a program's processes: its wrapper's child leads it; else the recorded one."""
+        pid = self.program_pid(program)
+        if pid:
+            for child in _children(pid):
+                with contextlib.suppress(OSError):
+                    return os.getsid(child)
+        return _recorded_session(self.session_file(program))
+
+    def kill_program(self, program: str, sig: int = signal.SIGKILL) -> list[int]:
+        """Signal every process of a program's session (a worker: its main process, pool and task
+        processes); supervisord's wrapper survives and starts the program again. Returns the pids."""
+        sid = self.program_session(program)
+        return _signal_session(sid, sig) if sid else []
+
+    def sessions(self) -> dict[str, int]:
+        """Every session this stack recorded: supervisord's and each program's (alive or not)."""
+        found = {}
+        for name in ["supervisord", *self.programs()]:
+            sid = _recorded_session(self.session_file(name))
+            if sid:
+                found[name] = sid
         return found
 
-    def kill_tagged(self, program: str | None = None, sig: int = signal.SIGKILL, exclude: set[int] = frozenset()) -> int:
-        count = 0
-        for proc in self.tagged(program):
-            if proc.pid in exclude:
-                continue
-            try:
-                proc.send_signal(sig)
-                count += 1
-            except Exception:  # noqa: BLE001 - gone already
-                pass
-        return count
+    def leftovers(self) -> dict[str, list[int]]:
+        """Processes of this stack still alive: members of its sessions, and sandbox MariaDB servers."""
+        left = {name: members for name, sid in self.sessions().items() if (members := _session_members(sid))}
+        servers = [pid for pid in _pidfile_pids(self.dir / "sandbox") if _alive(pid)]
+        if servers:
+            left["mariadbd"] = servers
+        return left
 
     # -------------------------------------------------------------- up
     def up(self, *, wait_dags: bool = True, out: Any = print, extra: dict[str, str] | None = None) -> None:
@@ -306,6 +327,8 @@ class Stack:
             self.print_access(out)
             return
         check_tools()
+        if self.run_dir.exists() and self.leftovers():  # a stack whose supervisord died: clear it first
+            self.down(out=out)
         settings = self.resolve_settings(extra=extra)
         for sub in ("run", "log", "redis", "sandbox", "airflow", "logs", "reports"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
@@ -318,7 +341,8 @@ class Stack:
         self.render_conf()
         started = time.monotonic()
         out(f"stack: supervisord -c {self.conf}")
-        subprocess.run(["supervisord", "-c", str(self.conf)], check=True)
+        subprocess.run(["supervisord", "-c", str(self.conf)], check=True, timeout=60)
+        self._record_supervisord()
         self.wait_postgres()
         self.create_database()
         out("stack: airflow db migrate")
@@ -467,22 +491,119 @@ class Stack:
         return len(known & wanted)
 
     # -------------------------------------------------------------- down
-    def down(self, *, purge: bool = False, out: Any = print) -> None:
+    def _record_supervisord(self) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            pid = self.supervisord_pid()
+            if pid:
+                with contextlib.suppress(OSError):
+                    _record_session(self.session_file("supervisord"), os.getsid(pid))
+                    return
+            time.sleep(0.1)
+
+    def down(self, *, purge: bool = False, out: Any = print, timeout: float = 120) -> dict[str, list[int]]:
+        """Stop everything this stack started, in bounded time, whatever state it is in: supervisord
+        stops the programs (each wrapper stops its session, workers get 20 s for their running tasks);
+        then whatever is still alive in any recorded session, or a sandbox server, is killed.
+        Returns what had to be killed (program -> pids)."""
         pid = self.supervisord_pid()
         if pid:
-            out("stack: stopping (workers finish their running tasks, 20 s at most)")
-            self.ctl("shutdown", check=False, timeout=300)
-            deadline = time.monotonic() + 240
+            out(f"stack: stopping (workers finish their running tasks, {stop_grace('worker')} s at most)")
+            with contextlib.suppress(subprocess.SubprocessError, OSError, StackError):
+                self.ctl("shutdown", check=False, timeout=30)
+            deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and _alive(pid):
                 time.sleep(0.3)
             if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        left = self.kill_tagged()
-        if left:
-            out(f"stack: killed {left} leftover processes (task processes of stopped workers)")
+                out(f"stack: supervisord still running after {timeout:.0f}s: killed")
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        killed = self.leftovers()
+        for name, sid in self.sessions().items():
+            _signal_session(sid, signal.SIGTERM)
+        for server in killed.get("mariadbd", []):
+            with contextlib.suppress(OSError):
+                os.kill(server, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.leftovers():
+            time.sleep(0.3)
+        for name, sid in self.sessions().items():
+            _signal_session(sid, signal.SIGKILL)
+        for server in self.leftovers().get("mariadbd", []):
+            with contextlib.suppress(OSError):
+                os.kill(server, signal.SIGKILL)
+        if killed:
+            out(f"stack: killed what was left: {killed}")
         if purge:
             shutil.rmtree(self.dir, ignore_errors=True)
         out("stack: stopped")
+        return killed
+
+
+def stop_grace(program: str) -> int:
+    return STOP_GRACE.get("worker" if program.startswith("worker") else program, 10)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _record_session(path: Path, sid: int) -> None:
+    path.write_text(f"{sid} {_start_time(sid) or 0}\n")
+
+
+def _recorded_session(path: Path) -> int | None:
+    """A recorded session id, unless its leader's pid now belongs to another process (the session
+    is then gone: Linux never reuses a pid that still names a session with members)."""
+    try:
+        sid, started = (int(x) for x in path.read_text().split())
+    except (OSError, ValueError):
+        return None
+    now = _start_time(sid)
+    return None if now is not None and started and now != started else sid
+
+
+def _start_time(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _session_members(sid: int) -> list[int]:
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            if os.getsid(pid) == sid and pid != os.getpid() and _alive(pid):
+                members.append(pid)
+        except OSError:
+            continue
+    return members
+
+
+def _signal_session(sid: int, sig: int) -> list[int]:
+    signalled = []
+    for pid in _session_members(sid):
+        with contextlib.suppress(OSError):
+            os.kill(pid, sig)
+            signalled.append(pid)
+    return signalled
+
+
+def _pidfile_pids(base: Path) -> list[int]:
+    pids = []
+    for pidfile in base.glob("mariadb-*/run/mariadbd.pid"):
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pidfile.read_text().strip())
+            if str(pidfile.parent.parent).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                pids.append(pid)  # still that server (not a reused pid)
+    return pids
 
 
 def _alive(pid: int) -> bool:
@@ -588,27 +709,88 @@ def command_for(stack: Stack, program: str) -> list[str]:
 
 
 def run_program(stack: Stack, program: str) -> None:
-    """What supervisord runs: clear the program's leftovers, wait for what it needs, exec it."""
+    """What supervisord runs: kill what the program's previous session left, wait for what it needs,
+    then start the program as the leader of a new session and watch it (``_watch``)."""
     stack.load_settings()
-    stack.kill_tagged(program, exclude={os.getpid()})  # e.g. task processes of a worker that was SIGKILLed
+    previous = _recorded_session(stack.session_file(program))
+    if previous:  # e.g. the task processes of a worker that was SIGKILLed
+        _signal_session(previous, signal.SIGKILL)
+    if program == "sandbox":
+        for server in _pidfile_pids(stack.dir / "sandbox"):  # mariadbd runs in a session of its own
+            with contextlib.suppress(OSError):
+                os.kill(server, signal.SIGKILL)
     env = stack.process_env(program)
     os.environ.clear()
     os.environ.update(env)
-    if program == "sandbox":
-        run_sandbox(stack)
-        return
     if program.startswith("worker") or program == "flower":
         # provider 3.26 checks the node name through the broker before Celery's own retry: wait for PONG
         while not stack.redis_ping():
             time.sleep(0.5)
-    if program == "postgres" and os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.initgroups("postgres", user.pw_gid)
-        os.setgid(user.pw_gid)
-        os.setuid(user.pw_uid)
-        os.environ["HOME"] = user.pw_dir
-    command = command_for(stack, program)
-    os.execvpe(command[0], command, os.environ)
+    stop = {"signal": 0}
+
+    def on_stop(signum: int, _frame: Any) -> None:
+        stop["signal"] = stop["signal"] or signum
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(sig, on_stop)
+    child = os.fork()
+    if child == 0:  # the program: leader of its own session
+        try:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
+            os.setsid()
+            if program == "sandbox":
+                run_sandbox(stack)
+                os._exit(0)
+            if program == "postgres" and os.geteuid() == 0:
+                user = pwd.getpwnam("postgres")
+                os.initgroups("postgres", user.pw_gid)
+                os.setgid(user.pw_gid)
+                os.setuid(user.pw_uid)
+                os.environ["HOME"] = user.pw_dir
+            command = command_for(stack, program)
+            os.execvpe(command[0], command, os.environ)
+        except BaseException as exc:  # noqa: BLE001 - never return into the wrapper's code
+            print(f"stack: {program}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        finally:
+            os._exit(1)
+    _record_session(stack.session_file(program), child)
+    sys.exit(_watch(program, child, stop))
+
+
+def _watch(program: str, child: int, stop: dict[str, int]) -> int:
+    """Wait for the program; forward the stop signal to it, and kill its whole session when it has
+    not exited ``stop_grace`` seconds later, or when it exited and left processes behind."""
+    deadline = None
+    forwarded = 0
+    status = None
+    while status is None:
+        if stop["signal"] and not forwarded:
+            forwarded = stop["signal"]
+            with contextlib.suppress(OSError):
+                os.kill(child, forwarded)
+            deadline = time.monotonic() + stop_grace(program)
+        if deadline is not None and time.monotonic() > deadline:
+            print(f"stack: {program} still running {stop_grace(program)} s after {signal.Signals(forwarded).name}: "
+                  "killing its session", file=sys.stderr, flush=True)
+            _signal_session(child, signal.SIGKILL)
+            deadline = None
+        try:
+            pid, code = os.waitpid(child, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid:
+            status = code
+            break
+        time.sleep(0.2)
+    left = _signal_session(child, signal.SIGKILL)  # task processes of a worker, helpers of any program
+    if left:
+        print(f"stack: {program} exited; killed {len(left)} processes it left: {left}", file=sys.stderr, flush=True)
+    if status is None:
+        return 1
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
 
 
 def run_sandbox(stack: Stack) -> None:
