@@ -51,7 +51,7 @@ from themis.paths import PROJECT_ROOT
 ENV_FILE = PROJECT_ROOT / "docker" / "stack.env"
 TEMPLATE = PROJECT_ROOT / "docker" / "stack" / "supervisord.conf.j2"
 #: seconds a program gets to stop after its stop signal before its whole session is killed
-STOP_GRACE = {"worker": 20, "postgres": 20, "sandbox": 30, "redis": 10}
+STOP_GRACE = {"worker": 20, "triggerer": 20, "postgres": 20, "sandbox": 30, "redis": 10}
 PORT_KEYS = ("STACK_API_PORT", "STACK_FLOWER_PORT", "STACK_REDIS_PORT", "STACK_PG_PORT", "THEMIS_TARGET_PORT")
 #: secrets generated once (into STACK_DIR/secrets.env) when the env file leaves them empty or change-me
 SECRET_KEYS = ("_AIRFLOW_WWW_USER_PASSWORD", "AIRFLOW_POSTGRES_PASSWORD", "AIRFLOW_FERNET_KEY",

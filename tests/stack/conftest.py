@@ -94,6 +94,7 @@ def stack(mailbox, history_hours):
     for tool in ("redis-server", "supervisord", "mariadbd"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
             pytest.fail(f"{tool} is missing: run scripts/bootstrap.sh test")
+    _clear_orphaned_stacks()
     root = Path(tempfile.mkdtemp(prefix="themis-stack-"))
     stack = Stack(root)
     smtp = {"notifier": "smtp", "to": ["dba@example.com"], "smtp_conn_id": "themis_smtp"}
@@ -150,6 +151,16 @@ def stack(mailbox, history_hours):
     assert not left, f"processes left after down: {left}"
     # supervisord's shutdown alone stops everything (each program's wrapper ends its session)
     assert not killed, f"down had to kill processes supervisord did not stop: {killed}"
+
+
+def _clear_orphaned_stacks() -> None:
+    """Processes of an earlier session's stack whose supervisord is gone (its pytest was killed
+    before teardown): stop them. A stack still under its supervisord is left alone."""
+    for old in Path(tempfile.gettempdir()).glob("themis-stack-*/run"):
+        orphan = Stack(old.parent)
+        if not orphan.supervisord_pid() and orphan.leftovers():
+            orphan.down(out=lambda line: print(f"{old.parent}: {line}"))
+            shutil.rmtree(old.parent, ignore_errors=True)
 
 
 def _interrupt(signum, frame):
