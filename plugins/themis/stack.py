@@ -711,6 +711,14 @@ def command_for(stack: Stack, program: str) -> list[str]:
 def run_program(stack: Stack, program: str) -> None:
     """What supervisord runs: kill what the program's previous session left, wait for what it needs,
     then start the program as the leader of a new session and watch it (``_watch``)."""
+    stop = {"signal": 0}
+
+    def on_stop(signum: int, _frame: Any) -> None:
+        stop["signal"] = stop["signal"] or signum
+
+    stop_signals = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP}
+    for sig in stop_signals:  # a stop asked for while this waits (e.g. for Redis) is not lost
+        signal.signal(sig, on_stop)
     stack.load_settings()
     previous = _recorded_session(stack.session_file(program))
     if previous:  # e.g. the task processes of a worker that was SIGKILLed
@@ -724,20 +732,18 @@ def run_program(stack: Stack, program: str) -> None:
     os.environ.update(env)
     if program.startswith("worker") or program == "flower":
         # provider 3.26 checks the node name through the broker before Celery's own retry: wait for PONG
-        while not stack.redis_ping():
+        while not stack.redis_ping() and not stop["signal"]:
             time.sleep(0.5)
-    stop = {"signal": 0}
-
-    def on_stop(signum: int, _frame: Any) -> None:
-        stop["signal"] = stop["signal"] or signum
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
-        signal.signal(sig, on_stop)
+    # the stop signals stay blocked across fork: the child must not run the wrapper's handler
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    if stop["signal"]:
+        sys.exit(0)  # stopped before the program started
     child = os.fork()
     if child == 0:  # the program: leader of its own session
         try:
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+            for sig in stop_signals:
                 signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)  # a pending stop ends it now
             os.setsid()
             if program == "sandbox":
                 run_sandbox(stack)
@@ -755,6 +761,7 @@ def run_program(stack: Stack, program: str) -> None:
         finally:
             os._exit(1)
     _record_session(stack.session_file(program), child)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
     sys.exit(_watch(program, child, stop))
 
 
