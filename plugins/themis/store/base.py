@@ -64,9 +64,18 @@ class Store(abc.ABC):
         """Every record of the partitions of one ``kind`` of these instances, as (key, record) pairs in
         key order, then write order; ``latest=N``: only each instance's N latest windows. A bulk read of
         small per-window partitions (the export's one-record ``report`` summaries) for listing pages,
-        where one ``read`` per window would cost a round trip each. Backends override it with one
-        query; this default reads partition by partition."""
-        for instance in dict.fromkeys(instances):
+        where one ``read`` per window would cost a round trip each. Arguments are checked here, at the
+        call; backends override ``_stream_kind`` with one query per batch of instances."""
+        check_key(PartitionKey("-", "-", kind))
+        wanted = list(dict.fromkeys(instances))
+        for instance in wanted:
+            check_key_filter(instance, None)
+        return self._stream_kind(wanted, kind, latest)
+
+    def _stream_kind(self, instances: list[str], kind: str, latest: int | None,
+                     ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
+        """The default: partition by partition."""
+        for instance in instances:
             keys = [key for key in self.keys(instance, kind_prefix=kind) if key.kind == kind]
             for key in keys[-latest:] if latest else keys:
                 for record in self.read(key):

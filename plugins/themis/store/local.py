@@ -234,14 +234,6 @@ class LocalStore(Store):
         return [PartitionKey(*row) for row in rows]
 
 
-    def read_kind(self, instances: Iterable[str], kind: str, latest: int | None = None,
-                  ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
-        check_key(PartitionKey("-", "-", kind))
-        wanted = list(dict.fromkeys(instances))
-        for instance in wanted:
-            check_key_filter(instance, None)
-        return self._stream_kind(wanted, kind, latest)
-
     def _stream_kind(self, instances: list[str], kind: str, latest: int | None,
                      ) -> Iterator[tuple[PartitionKey, dict[str, Any]]]:
         """One statement per 500 instances (SQLite's bound-parameter limit), on its own connection."""
