@@ -108,14 +108,14 @@ def _resolve_run(instance_id: str) -> RunContext:
 def _capture_context(rc: RunContext) -> Any:
     from themis.capture.base import CaptureContext
     from themis.rules.catalog import load_catalog
-    from themis.rules.engine import effective_rules
+    from themis.rules.engine import EffectiveRule
 
     def rule_params(rule_id: str) -> dict[str, Any] | None:
-        for dimension in DIMENSIONS:
-            for rule in effective_rules(load_catalog(), rc.instance.db_type, dimension, rc.instance.rules):
-                if rule.rule.id == rule_id:
-                    return rule.params if rule.status == "ON" else None
-        return None
+        rule = load_catalog().get(rc.instance.db_type, rule_id)
+        if rule is None:
+            return None
+        effective = EffectiveRule.build(rule, rc.instance.rules.get(rule_id))
+        return effective.params if effective.status == "ON" else None
 
     return CaptureContext(rc.instance, rc.schemas, rc.window, rc.store, rc.run_id, log=log.info,
                           rule_params=rule_params)

@@ -26,15 +26,16 @@ def open_door(ctx: CaptureContext, *, need_window: bool) -> Door:
         from themis.capture.oracle.live import LiveDoor
 
         return LiveDoor.connect(instance.conn_id, call_timeout_ms=instance.oracle.call_timeout_ms, log_line=ctx.log)
-    from themis.capture.oracle.export import ExportDoor, ExportError, find_export
+    from themis.capture.oracle.export import ExportDoor, ExportError, covering_export, list_exports
 
     pattern = export_pattern(instance.export.path)
+    exports = list_exports(pattern)  # newest first, each manifest read once
+    newest = exports[0]
     # The window is compared in the database's time zone: the configured one, else the newest export's.
-    newest = find_export(pattern, None)
     zone = awr.db_zone(instance.oracle.timezone, newest.data.get("db_timezone"))
     window = awr.local_window(ctx.window.start, ctx.window.end, zone)
     try:
-        manifest = find_export(pattern, window)
+        manifest = covering_export(exports, window, pattern)
     except ExportError:
         if need_window:
             raise

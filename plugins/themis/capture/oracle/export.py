@@ -97,14 +97,25 @@ def read_manifest(directory: Path) -> Manifest:
     return Manifest(directory, data)
 
 
-def find_export(pattern: str, window_local: tuple[dt.datetime, dt.datetime] | None) -> Manifest:
-    """The newest export under ``pattern`` (a directory or a glob) whose AWR range covers the window
-    (given in the database's local time); without a window, the newest export."""
+def list_exports(pattern: str) -> list[Manifest]:
+    """The exports under ``pattern`` (a directory or a glob), newest first; at least one."""
     candidates = [Path(p) for p in sorted(glob.glob(pattern))] or [Path(pattern)]
     manifests = [read_manifest(p) for p in candidates if (p / MANIFEST).is_file()]
     if not manifests:
         raise ExportError(f"export path {pattern!r}: no export directory (with {MANIFEST}) found")
-    manifests.sort(key=lambda m: m.exported_at, reverse=True)
+    return sorted(manifests, key=lambda m: m.exported_at, reverse=True)
+
+
+def find_export(pattern: str, window_local: tuple[dt.datetime, dt.datetime] | None) -> Manifest:
+    """The newest export under ``pattern`` whose AWR range covers the window (given in the database's
+    local time); without a window, the newest export."""
+    return covering_export(list_exports(pattern), window_local, pattern)
+
+
+def covering_export(manifests: list[Manifest], window_local: tuple[dt.datetime, dt.datetime] | None,
+                    pattern: str) -> Manifest:
+    """The first (newest) of ``manifests`` whose AWR range covers the window; an error naming the
+    window and every range found when none does."""
     if window_local is None:
         return manifests[0]
     start, end = window_local
